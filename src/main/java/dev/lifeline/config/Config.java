@@ -1,0 +1,48 @@
+package dev.lifeline.config;
+
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated gateway configuration. Built by {@link ConfigLoader}; every instance is known to be consistent
+ * (each target names an existing backend, each route has targets).
+ */
+public record Config(
+        InetSocketAddress listen,
+        Map<String, BackendConfig> backends,
+        List<RouteConfig> routes,
+        boolean contingency,
+        BreakerConfig breaker,
+        long maxBodyBytes,
+        String source) {
+
+    public Config {
+        Objects.requireNonNull(listen, "listen");
+        backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
+        routes = List.copyOf(routes);
+        Objects.requireNonNull(breaker, "breaker");
+        Objects.requireNonNull(source, "source");
+    }
+
+    public static final long DEFAULT_MAX_BODY = 16L * 1024 * 1024;
+
+    public BackendConfig backend(String name) {
+        BackendConfig b = backends.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("no backend named " + name);
+        }
+        return b;
+    }
+
+    public Config withListen(InetSocketAddress address) {
+        return new Config(address, backends, routes, contingency, breaker, maxBodyBytes, source);
+    }
+
+    public Config withContingency(boolean on) {
+        return new Config(listen, backends, routes, on, breaker, maxBodyBytes, source);
+    }
+}

@@ -469,7 +469,7 @@ public final class ConfigLoader {
     }
 
     /** Accepts {@code host:port}, {@code [v6]:port}, {@code :port} (all interfaces) and a bare port (loopback). */
-    static InetSocketAddress parseListen(String path, String text, List<String> problems) {
+    public static InetSocketAddress parseListen(String path, String text, List<String> problems) {
         ConfigLoader l = new ConfigLoader(Map.of());
         InetSocketAddress a = l.parseListen(path, text);
         problems.addAll(l.problems);

@@ -1,0 +1,6 @@
+package dev.lifeline.chat;
+
+/** The wire API a client speaks to the gateway. */
+public enum ClientDialect {
+    OPENAI
+}

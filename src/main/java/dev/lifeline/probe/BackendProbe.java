@@ -1,0 +1,107 @@
+package dev.lifeline.probe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeline.config.BackendConfig;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Asks a backend what it serves ({@code GET <url>/models}) without spending tokens: is it there, do our credentials
+ * work, which models does it have. Plain blocking code, meant for virtual threads, off the request path.
+ */
+public final class BackendProbe {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one probe found. {@code models} is empty when the backend could not be asked. */
+    public record Result(String backend, boolean reachable, String summary, List<String> models, Duration took) {
+        public Result {
+            models = List.copyOf(models);
+        }
+    }
+
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public BackendProbe(Duration timeout) {
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public Result probe(BackendConfig b) {
+        long start = System.nanoTime();
+        String base = b.url().toString();
+        URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/models");
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).GET().header("accept", "application/json");
+        b.apiKey().ifPresent(k -> req.header("authorization", "Bearer " + k.value()));
+        b.headers().forEach(req::header);
+        try {
+            HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            int s = r.statusCode();
+            if (s == 401 || s == 403) {
+                return new Result(b.name(), true, "reachable, but credentials refused (HTTP " + s + "): check api_key", List.of(), took);
+            }
+            if (s != 200) {
+                return new Result(b.name(), true, "reachable, but " + uri.getPath() + " answered HTTP " + s, List.of(), took);
+            }
+            List<String> models = models(r.body());
+            return new Result(b.name(), true, "reachable (" + models.size() + " model" + (models.size() == 1 ? "" : "s") + ")", models, took);
+        } catch (HttpConnectTimeoutException e) {
+            return down(b, "unreachable: connect timeout (a firewall dropping packets?)", start);
+        } catch (HttpTimeoutException e) {
+            return down(b, "unreachable: no answer within " + timeout.toMillis() + " ms", start);
+        } catch (ConnectException e) {
+            return down(b, "unreachable: " + (e.getCause() instanceof UnresolvedAddressException ? "host name does not resolve" : "connection refused"), start);
+        } catch (IOException e) {
+            return down(b, "unreachable: " + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()), start);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return down(b, "probe interrupted", start);
+        }
+    }
+
+    /** Probes every backend at once, each on its own virtual thread; results in the given order. */
+    public List<Result> probeAll(List<BackendConfig> backends) {
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Result>> futures = backends.stream().map(b -> pool.submit(() -> probe(b))).toList();
+            return futures.stream().map(f -> {
+                try {
+                    return f.get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).toList();
+        }
+    }
+
+    private static Result down(BackendConfig b, String summary, long start) {
+        return new Result(b.name(), false, summary, List.of(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static List<String> models(byte[] body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            return n.path("data").findValuesAsText("id");
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

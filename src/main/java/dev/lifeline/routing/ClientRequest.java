@@ -1,0 +1,21 @@
+package dev.lifeline.routing;
+
+import dev.lifeline.chat.Endpoint;
+
+import java.util.Optional;
+
+/** A client's request as the engine needs it, whatever dialect it arrived in. */
+public interface ClientRequest {
+    Endpoint endpoint();
+
+    /** The model name the client asked for. */
+    String model();
+
+    boolean stream();
+
+    /**
+     * The request body for one target, in the target's dialect: the model name replaced, the target's system prompt
+     * applied, and for a continuation the text already sent to the client as an assistant prefill.
+     */
+    byte[] bodyFor(Target target, Optional<String> prefill);
+}

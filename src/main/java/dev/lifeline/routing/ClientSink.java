@@ -1,0 +1,24 @@
+package dev.lifeline.routing;
+
+import java.util.Map;
+
+/**
+ * Where an exchange writes its answer: the client's connection, seen from the engine. Implemented by the HTTP
+ * server; called on the connection's event loop only.
+ */
+public interface ClientSink {
+    /** Sends status 200 and headers for a streamed answer. Nothing can be taken back after this: the commit point. */
+    void startStream(String contentType, Map<String, String> headers);
+
+    /** One chunk of a started stream, written and flushed at once. */
+    void send(byte[] chunk);
+
+    /** Ends a started stream. */
+    void endStream();
+
+    /** Sends a complete answer or error. */
+    void respond(int status, String contentType, Map<String, String> headers, byte[] body);
+
+    /** False while the client reads more slowly than the upstream writes. */
+    boolean isWritable();
+}

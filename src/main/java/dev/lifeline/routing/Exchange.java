@@ -1,0 +1,601 @@
+package dev.lifeline.routing;
+
+import dev.lifeline.backend.Backend;
+import dev.lifeline.backend.Frame;
+import dev.lifeline.backend.UpstreamCall;
+import dev.lifeline.backend.UpstreamListener;
+import dev.lifeline.backend.UpstreamRequest;
+import dev.lifeline.chat.StreamEvent;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client request on its way through the route's targets: a small state machine confined to the client
+ * connection's event loop, so it needs no locks.
+ *
+ * <pre>
+ *   ATTEMPTING --failure--> (rule: retry | next | stop)
+ *       | first content (stream) or whole body
+ *       v
+ *   COMMITTED --failure--> CONTINUING (a target that supports prefill) or an in-band error
+ *       | finish / [DONE]
+ *       v
+ *     DONE
+ * </pre>
+ *
+ * Before the commit point nothing has reached the client, so every failure can still be hidden. After it, the
+ * client is told the truth: never a clean end after a truncated answer.
+ */
+public final class Exchange {
+    /** After the upstream reported the finish reason, the stream's own end marker is waited for at most this long. */
+    static final Duration DONE_GRACE = Duration.ofSeconds(1);
+
+    private enum Phase { ATTEMPTING, COMMITTED, CONTINUING, DONE }
+
+    private final Gateway gateway;
+    private final String requestId;
+    private final ClientRequest request;
+    private final ClientProtocol protocol;
+    private final ClientSink sink;
+    private final ScheduledExecutorService loop;
+    private final long startNanos;
+    private final Instant received;
+    private final boolean contingency;
+
+    private Route route;
+    private List<Target> targets = List.of();
+    private int index;
+    private Target target;
+    private Breaker breaker;
+    private int retriesUsed;
+    private UpstreamCall call;
+    private int callNo;
+    private long attemptStartNanos;
+    private ScheduledFuture<?> timer;
+    private Phase phase = Phase.ATTEMPTING;
+
+    private final List<Attempt> attempts = new ArrayList<>();
+    private final List<Frame> pending = new ArrayList<>();
+    private final StringBuilder answerText = new StringBuilder();
+    private boolean toolCalls;
+    private boolean finishSeen;
+    private Optional<Long> minContextWindow = Optional.empty();
+    private Failure contextFailure;
+    private Failure interruption;
+    private Target interruptedTarget;
+    private Optional<String> failover = Optional.empty();
+    private Optional<Duration> ttft = Optional.empty();
+    private long promptTokens;
+    private long completionTokens;
+
+    Exchange(Gateway gateway, String requestId, ClientRequest request, ClientProtocol protocol, ClientSink sink,
+             ScheduledExecutorService loop, Clock clock) {
+        this.gateway = gateway;
+        this.requestId = requestId;
+        this.request = request;
+        this.protocol = protocol;
+        this.sink = sink;
+        this.loop = loop;
+        this.startNanos = System.nanoTime();
+        this.received = clock.instant();
+        this.contingency = gateway.contingency();
+    }
+
+    // ------------------------------------------------------------------ entry points (event loop only)
+
+    /** Routes the request and sends the first attempt. */
+    public void start() {
+        gateway.observer().started();
+        Optional<Route> r = gateway.router().route(request.model());
+        if (r.isEmpty()) {
+            String names = String.join(", ", gateway.router().modelNames());
+            respondError(404, "no route for model '" + request.model() + "'" + (names.isEmpty() ? "" : " (available: " + names + ")"),
+                    Optional.of("model"), "model_not_found", Map.of());
+            return;
+        }
+        route = r.get();
+        targets = route.targetsFor(request.model());
+        advance();
+    }
+
+    /** The client went away: stop the upstream call, and do not hold it against the target. */
+    public void cancel() {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        cancelTimer();
+        if (call != null) {
+            call.cancel();
+            call = null;
+            if (breaker != null) {
+                breaker.release();
+            }
+            record("cancelled", Failure.of(Failure.Kind.CLIENT_CANCELLED, "client disconnected").reason(), "cancel the upstream call");
+        }
+        finish(499, "cancelled");
+    }
+
+    /** The client's connection became writable again, or stopped being: pass the pressure on to the upstream. */
+    public void onWritabilityChanged(boolean writable) {
+        if (call != null && phase != Phase.DONE) {
+            if (writable) {
+                call.resume();
+            } else {
+                call.pause();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ choosing targets
+
+    private void advance() {
+        while (index < targets.size()) {
+            Target t = targets.get(index);
+            Optional<String> skip = skipReason(t);
+            if (skip.isEmpty()) {
+                Breaker b = gateway.breakers().forTarget(t.backendName(), t.model());
+                if (b.tryAcquire()) {
+                    retriesUsed = 0;
+                    send(t, b, Optional.empty());
+                    return;
+                }
+                skip = Optional.of("circuit open" + (b.lastFailure().isEmpty() ? "" : " after " + b.lastFailure()));
+            }
+            attempts.add(new Attempt(t.label(), t.backendName(), t.cloud(), "skipped", skip.get(), "next target", since(startNanos), Duration.ZERO));
+            noteFailover(t, skip.get());
+            index++;
+        }
+        exhausted();
+    }
+
+    private Optional<String> skipReason(Target t) {
+        if (contingency && t.cloud()) {
+            return Optional.of("contingency mode: cloud skipped");
+        }
+        if (minContextWindow.isPresent()) {
+            OptionalLong w = t.spec().contextWindow();
+            if (w.isEmpty() || w.getAsLong() <= minContextWindow.get()) {
+                return Optional.of("context window not larger than the one exceeded");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void send(Target t, Breaker b, Optional<String> prefill) {
+        target = t;
+        breaker = b;
+        attemptStartNanos = System.nanoTime();
+        int no = ++callNo;
+        Backend backend = gateway.backend(t.backendName());
+        boolean stream = request.stream();
+        UpstreamRequest up = new UpstreamRequest(request.endpoint(), request.bodyFor(t, prefill), stream,
+                t.timeouts().connect(), requestId);
+        Duration silentAfter = stream ? t.timeouts().firstToken() : t.timeouts().response();
+        arm(silentAfter, () -> {
+            String what = stream ? "no first token within " : "no complete answer within ";
+            onFailure(no, Failure.of(Failure.Kind.FIRST_TOKEN_TIMEOUT, what + silentAfter.toMillis() + " ms"));
+        });
+        call = backend.call(up, loop, new Listener(no));
+    }
+
+    // ------------------------------------------------------------------ upstream events
+
+    private final class Listener implements UpstreamListener {
+        private final int no;
+
+        Listener(int no) {
+            this.no = no;
+        }
+
+        @Override
+        public void onFrame(Frame frame) {
+            if (no == callNo && phase != Phase.DONE) {
+                Exchange.this.onFrame(frame);
+            }
+        }
+
+        @Override
+        public void onEnd() {
+            if (no == callNo && phase != Phase.DONE) {
+                Exchange.this.onEnd();
+            }
+        }
+
+        @Override
+        public void onBody(byte[] body, String contentType, Optional<StreamEvent.Usage> usage) {
+            if (no == callNo && phase != Phase.DONE) {
+                Exchange.this.onBody(body, contentType, usage);
+            }
+        }
+
+        @Override
+        public void onFailure(Failure failure) {
+            Exchange.this.onFailure(no, failure);
+        }
+    }
+
+    private void onFrame(Frame frame) {
+        Optional<StreamEvent.Error> error = frame.events().stream()
+                .filter(StreamEvent.Error.class::isInstance).map(StreamEvent.Error.class::cast).findFirst();
+        if (error.isPresent()) {
+            failCall(Failure.of(Failure.Kind.IN_BAND_ERROR, "error event in the stream: "
+                    + error.get().type() + (error.get().message().isEmpty() ? "" : " (" + abbreviate(error.get().message()) + ")")));
+            return;
+        }
+        if (phase == Phase.ATTEMPTING) {
+            if (frame.events().stream().anyMatch(StreamEvent.Done.class::isInstance)) {
+                failCall(Failure.of(Failure.Kind.TRUNCATED, "stream ended before any content"));
+                return;
+            }
+            pending.add(frame);
+            if (frame.hasContent()) {
+                commitStream();
+            }
+            return;
+        }
+        forward(frame);
+    }
+
+    private void commitStream() {
+        phase = Phase.COMMITTED;
+        ttft = Optional.of(since(startNanos));
+        sink.startStream(protocol.streamContentType(), responseHeaders(true));
+        List<Frame> frames = List.copyOf(pending);
+        pending.clear();
+        for (Frame f : frames) {
+            forward(f);
+            if (phase == Phase.DONE) {
+                return;
+            }
+        }
+    }
+
+    /** A frame after the commit point goes straight to the client. */
+    private void forward(Frame frame) {
+        boolean done = false;
+        for (StreamEvent e : frame.events()) {
+            switch (e) {
+                case StreamEvent.TextDelta t -> answerText.append(t.text());
+                case StreamEvent.ToolCallDelta t -> toolCalls = true;
+                case StreamEvent.Finish f -> finishSeen = true;
+                case StreamEvent.Usage u -> {
+                    promptTokens = u.promptTokens();
+                    completionTokens = u.completionTokens();
+                }
+                case StreamEvent.Done d -> done = true;
+                default -> {
+                }
+            }
+        }
+        if (phase == Phase.CONTINUING && frame.events().isEmpty()) {
+            return; // the continuation's own role announcement: the client already has one
+        }
+        sink.send(frame.wire());
+        if (done) {
+            succeed();
+            return;
+        }
+        if (!sink.isWritable() && call != null) {
+            call.pause();
+        }
+        if (finishSeen) {
+            arm(DONE_GRACE, this::finishWithoutDone);
+        } else {
+            Duration idle = target.timeouts().idle();
+            int no = callNo;
+            arm(idle, () -> onFailure(no, Failure.of(Failure.Kind.IDLE_TIMEOUT, "no chunk for " + idle.toMillis() + " ms")));
+        }
+    }
+
+    private void onEnd() {
+        if (phase == Phase.ATTEMPTING) {
+            failCallEnded(Failure.of(Failure.Kind.TRUNCATED, "stream ended before any content"));
+        } else if (finishSeen) {
+            finishWithoutDone();
+        } else {
+            call = null;
+            interrupted(Failure.of(Failure.Kind.TRUNCATED, "stream ended before the answer was finished"));
+        }
+    }
+
+    /** The upstream finished its answer but did not send the end marker: end the stream for it, at once. */
+    private void finishWithoutDone() {
+        if (call != null) {
+            call.cancel();
+        }
+        sink.send(protocol.streamDone());
+        succeed();
+    }
+
+    private void onBody(byte[] body, String contentType, Optional<StreamEvent.Usage> usage) {
+        usage.ifPresent(u -> {
+            promptTokens = u.promptTokens();
+            completionTokens = u.completionTokens();
+        });
+        cancelTimer();
+        call = null;
+        ttft = Optional.of(since(startNanos));
+        phase = Phase.COMMITTED;
+        sink.respond(200, contentType.isEmpty() ? "application/json" : contentType, responseHeaders(true), body);
+        served();
+        finish(200, "ok");
+    }
+
+    private void onFailure(int no, Failure failure) {
+        if (no != callNo || phase == Phase.DONE) {
+            return;
+        }
+        if (call != null) {
+            call.cancel();
+            call = null;
+        }
+        if (phase == Phase.ATTEMPTING) {
+            attemptFailed(failure);
+        } else {
+            interrupted(failure);
+        }
+    }
+
+    /** A failure found while reading a response that is still open: stop reading it. */
+    private void failCall(Failure f) {
+        onFailure(callNo, f);
+    }
+
+    /** A failure found once the response is complete (its connection has already gone back to the pool). */
+    private void failCallEnded(Failure f) {
+        call = null;
+        onFailure(callNo, f);
+    }
+
+    // ------------------------------------------------------------------ before the commit point
+
+    private void attemptFailed(Failure f) {
+        cancelTimer();
+        pending.clear();
+        Duration took = since(attemptStartNanos);
+        if (FailureRules.countsAgainstTarget(f)) {
+            breaker.failure(took, f);
+        } else {
+            breaker.release();
+        }
+        Decision d = FailureRules.decide(f, retriesUsed, target.retries(), target.backend().maxRetryAfter(), target.spec().contextWindow());
+        attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "failed", f.reason(), d.rule(),
+                Duration.ofNanos(attemptStartNanos - startNanos), took));
+        if (f.kind() == Failure.Kind.HTTP_STATUS && (f.status() == 401 || f.status() == 403)) {
+            gateway.warnCredentialsRefused(target, f);
+        }
+        switch (d) {
+            case Decision.Retry retry -> {
+                Target t = target;
+                Breaker b = breaker;
+                retriesUsed++;
+                loop.schedule(() -> {
+                    if (phase != Phase.ATTEMPTING) {
+                        return;
+                    }
+                    if (b.tryAcquire()) {
+                        send(t, b, Optional.empty());
+                    } else {
+                        noteFailover(t, "circuit open after " + f.reason());
+                        index++;
+                        advance();
+                    }
+                }, retry.delay().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            case Decision.Next next -> {
+                next.coolDown().ifPresent(c -> breaker.coolDown(c, f.reason()));
+                if (next.minContextWindow().isPresent()) {
+                    minContextWindow = next.minContextWindow();
+                    contextFailure = f;
+                }
+                noteFailover(target, f.reason());
+                index++;
+                advance();
+            }
+            case Decision.Stop stop -> returnUpstreamError(f);
+        }
+    }
+
+    private void exhausted() {
+        if (contextFailure != null) {
+            returnUpstreamError(contextFailure);
+            return;
+        }
+        List<Attempt> sent = attempts.stream().filter(Attempt::wasSent).toList();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-should-retry", "false");
+        if (sent.isEmpty()) {
+            if (attempts.isEmpty()) {
+                respondError(503, "route '" + route.name() + "' has no targets", Optional.empty(), "lifeline_no_target", headers);
+                return;
+            }
+            if (contingency && attempts.stream().allMatch(a -> a.cloud())) {
+                respondError(503, "contingency mode is on and route '" + route.name() + "' has no local target",
+                        Optional.empty(), "lifeline_no_local_target", headers);
+                return;
+            }
+            gateway.retryIn(targets).ifPresent(d -> headers.put("retry-after", String.valueOf(Math.max(1, (d.toMillis() + 999) / 1000))));
+        }
+        respondError(503, "every target failed: " + summary(), Optional.empty(), "lifeline_all_targets_failed", headers);
+    }
+
+    private void returnUpstreamError(Failure f) {
+        Map<String, String> headers = responseHeaders(false);
+        headers.remove("x-lifeline-backend");
+        headers.remove("x-lifeline-model");
+        if (f.body().length > 0) {
+            sink.respond(f.status(), f.contentType().isEmpty() ? "application/json" : f.contentType(), headers, f.body());
+            finish(f.status(), "error");
+        } else {
+            respondError(f.status(), "upstream error: " + f.reason(), Optional.empty(), "upstream_error", headers);
+        }
+    }
+
+    // ------------------------------------------------------------------ after the commit point
+
+    private void interrupted(Failure f) {
+        cancelTimer();
+        Duration took = since(attemptStartNanos);
+        if (FailureRules.countsAgainstTarget(f)) {
+            breaker.failure(took, f);
+        } else {
+            breaker.release();
+        }
+        if (phase == Phase.CONTINUING) {
+            attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "failed", f.reason(),
+                    "continuation failed: report the original interruption", Duration.ofNanos(attemptStartNanos - startNanos), took));
+            endWithError();
+            return;
+        }
+        interruption = f;
+        interruptedTarget = target;
+        Optional<Pick> next = continuationTarget();
+        attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "interrupted", f.reason(),
+                next.isPresent() ? "continue on a target that supports prefill" : "end the stream with an error",
+                Duration.ofNanos(attemptStartNanos - startNanos), took));
+        if (next.isEmpty()) {
+            endWithError();
+            return;
+        }
+        phase = Phase.CONTINUING;
+        finishSeen = false;
+        noteFailover(interruptedTarget, f.reason() + " mid-stream");
+        send(next.get().target(), next.get().breaker(), Optional.of(answerText.toString()));
+    }
+
+    private record Pick(Target target, Breaker breaker) {
+    }
+
+    /** The next target after the interrupted one that declares continuation support and may be used now. */
+    private Optional<Pick> continuationTarget() {
+        if (toolCalls || answerText.isEmpty()) {
+            return Optional.empty();
+        }
+        for (int i = index + 1; i < targets.size(); i++) {
+            Target t = targets.get(i);
+            if (t.spec().continuation() && skipReason(t).isEmpty()) {
+                Breaker b = gateway.breakers().forTarget(t.backendName(), t.model());
+                if (b.tryAcquire()) {
+                    index = i;
+                    return Optional.of(new Pick(t, b));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void endWithError() {
+        String message = "the answer was interrupted: " + interruptedTarget.label() + ": " + interruption.reason()
+                + " (" + interruption.detail() + "); the text so far is incomplete";
+        sink.send(protocol.streamError(message, "lifeline_stream_interrupted"));
+        sink.endStream();
+        finish(200, "interrupted");
+    }
+
+    private void succeed() {
+        cancelTimer();
+        call = null;
+        sink.endStream();
+        served();
+        finish(200, "ok");
+    }
+
+    private void served() {
+        Duration took = since(attemptStartNanos);
+        breaker.success(took);
+        attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "served", "", "",
+                Duration.ofNanos(attemptStartNanos - startNanos), took));
+    }
+
+    // ------------------------------------------------------------------ responses and bookkeeping
+
+    /** The informational headers; {@code current} counts the attempt in progress, which is not recorded yet. */
+    private Map<String, String> responseHeaders(boolean current) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("x-request-id", requestId);
+        if (target != null) {
+            h.put("x-lifeline-backend", target.backendName());
+            h.put("x-lifeline-model", target.model());
+        }
+        h.put("x-lifeline-attempts", String.valueOf(attempts.stream().filter(Attempt::wasSent).count() + (current ? 1 : 0)));
+        failover.ifPresent(f -> h.put("x-lifeline-failover", f));
+        h.put("x-lifeline-mode", contingency ? "contingency" : "normal");
+        return h;
+    }
+
+    private void respondError(int status, String message, Optional<String> param, String code, Map<String, String> extra) {
+        cancelTimer();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-request-id", requestId);
+        headers.put("x-lifeline-attempts", String.valueOf(attempts.stream().filter(Attempt::wasSent).count()));
+        headers.put("x-lifeline-mode", contingency ? "contingency" : "normal");
+        headers.putAll(extra);
+        sink.respond(status, protocol.errorContentType(), headers, protocol.errorBody(status, message, param, code));
+        finish(status, "error");
+    }
+
+    private void record(String outcome, String reason, String decision) {
+        if (target != null) {
+            attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), outcome, reason, decision,
+                    Duration.ofNanos(attemptStartNanos - startNanos), since(attemptStartNanos)));
+        }
+    }
+
+    private void noteFailover(Target t, String reason) {
+        if (failover.isEmpty()) {
+            failover = Optional.of(t.label() + ": " + reason);
+        }
+    }
+
+    private String summary() {
+        List<String> parts = new ArrayList<>();
+        for (Attempt a : attempts) {
+            parts.add(a.target() + ": " + a.reason());
+        }
+        return String.join("; ", parts);
+    }
+
+    private void finish(int status, String outcome) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        phase = Phase.DONE;
+        cancelTimer();
+        Optional<Target> servedBy = outcome.equals("ok") || outcome.equals("interrupted") ? Optional.ofNullable(target) : Optional.empty();
+        gateway.observer().finished(new ExchangeRecord(requestId, received, request.endpoint(), request.model(),
+                route == null ? "" : route.name(), request.stream(), contingency, attempts, servedBy, status, outcome,
+                failover, ttft, since(startNanos), promptTokens, completionTokens));
+    }
+
+    private void arm(Duration d, Runnable action) {
+        cancelTimer();
+        timer = loop.schedule(action, d.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private static Duration since(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 117) + "...";
+    }
+
+}

@@ -1,0 +1,18 @@
+package dev.lifeline.routing;
+
+/** Hears about exchanges, for logs and metrics. Called on event loops: must not block. */
+public interface ExchangeObserver {
+    void started();
+
+    void finished(ExchangeRecord record);
+
+    ExchangeObserver NONE = new ExchangeObserver() {
+        @Override
+        public void started() {
+        }
+
+        @Override
+        public void finished(ExchangeRecord record) {
+        }
+    };
+}

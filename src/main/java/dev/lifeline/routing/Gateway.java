@@ -1,0 +1,129 @@
+package dev.lifeline.routing;
+
+import dev.lifeline.backend.Backend;
+import dev.lifeline.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The routing engine: routes, targets, breakers and contingency mode, independent of the HTTP server and the CLI,
+ * so that it can be embedded. Thread-safe; each {@link Exchange} it opens is confined to one event loop.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final Config config;
+    private final Router router;
+    private final Breakers breakers;
+    private final Map<String, Backend> backends;
+    private final ExchangeObserver observer;
+    private final Clock clock;
+    private final AtomicBoolean contingency;
+
+    public Gateway(Config config, Map<String, Backend> backends, ExchangeObserver observer, Clock clock) {
+        this.config = config;
+        this.router = new Router(config);
+        this.breakers = new Breakers(config.breaker(), clock);
+        this.backends = Map.copyOf(backends);
+        this.observer = observer;
+        this.clock = clock;
+        this.contingency = new AtomicBoolean(config.contingency());
+        for (String name : config.backends().keySet()) {
+            if (!backends.containsKey(name)) {
+                throw new IllegalArgumentException("no backend implementation for " + name);
+            }
+        }
+    }
+
+    /** Opens an exchange for one client request; call {@link Exchange#start()} on {@code loop}. */
+    public Exchange open(String requestId, ClientRequest request, ClientProtocol protocol, ClientSink sink, ScheduledExecutorService loop) {
+        return new Exchange(this, requestId, request, protocol, sink, loop, clock);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public Breakers breakers() {
+        return breakers;
+    }
+
+    public boolean contingency() {
+        return contingency.get();
+    }
+
+    /** Turns contingency mode on (every request goes to non-cloud targets only) or off. Returns the previous state. */
+    public boolean setContingency(boolean on) {
+        boolean was = contingency.getAndSet(on);
+        if (was != on) {
+            LOG.warn(on ? "contingency mode ON: cloud targets are skipped, every request goes local"
+                    : "contingency mode OFF: routes use their cloud targets again");
+        }
+        return was;
+    }
+
+    Backend backend(String name) {
+        return backends.get(name);
+    }
+
+    ExchangeObserver observer() {
+        return observer;
+    }
+
+    void warnCredentialsRefused(Target t, Failure f) {
+        LOG.warn("backend {} refused our credentials ({}) for model {}: check its api_key; failing over meanwhile",
+                t.backendName(), f.reason(), t.model());
+    }
+
+    /** When the first of these targets' open circuits lets a probe through. */
+    Optional<Duration> retryIn(List<Target> targets) {
+        return targets.stream()
+                .map(t -> breakers.forTarget(t.backendName(), t.model()).retryIn())
+                .flatMap(Optional::stream)
+                .min(Duration::compareTo);
+    }
+
+    /** A route is ready when at least one of its targets may be used now (not skipped by contingency, circuit not open). */
+    public Readiness readiness() {
+        List<Readiness.RouteState> states = new ArrayList<>();
+        boolean ready = true;
+        for (Route r : router.routes()) {
+            List<String> usable = new ArrayList<>();
+            List<String> down = new ArrayList<>();
+            for (var tc : r.targetConfigs()) {
+                String model = tc.model().orElse("*");
+                boolean cloud = config.backend(tc.backend()).cloud();
+                Breaker b = breakers.forTarget(tc.backend(), model);
+                String label = tc.backend() + " " + model;
+                if (contingency() && cloud) {
+                    down.add(label + " (contingency mode)");
+                } else if (b.isOpen()) {
+                    down.add(label + " (circuit open after " + b.lastFailure() + ")");
+                } else {
+                    usable.add(label);
+                }
+            }
+            ready &= !usable.isEmpty();
+            states.add(new Readiness.RouteState(r.name(), usable, down));
+        }
+        return new Readiness(ready, contingency(), states);
+    }
+
+    @Override
+    public void close() {
+        backends.values().forEach(Backend::close);
+    }
+}

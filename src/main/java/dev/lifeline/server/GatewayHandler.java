@@ -1,0 +1,261 @@
+package dev.lifeline.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeline.chat.Endpoint;
+import dev.lifeline.codec.openai.BadRequestException;
+import dev.lifeline.codec.openai.OpenAiCodec;
+import dev.lifeline.observe.GatewayMetrics;
+import dev.lifeline.routing.Breaker;
+import dev.lifeline.routing.Exchange;
+import dev.lifeline.routing.Gateway;
+import dev.lifeline.routing.Readiness;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * One client connection: dispatches each request to its endpoint. Proxied requests become an {@link Exchange}
+ * on this connection's event loop; nothing here blocks. Pipelined requests wait their turn.
+ */
+final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final Gateway gateway;
+    private final GatewayMetrics metrics;
+    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    private Exchange active;
+    private boolean busy;
+
+    GatewayHandler(Gateway gateway, GatewayMetrics metrics) {
+        this.gateway = gateway;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (busy) {
+            waiting.add(req.retain());
+            return;
+        }
+        handle(ctx, req);
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
+        busy = true;
+        String requestId = requestId(req);
+        boolean keepAlive = NettySink.wantsKeepAlive(req);
+        NettySink sink = new NettySink(ctx, keepAlive, () -> next(ctx));
+        if (!req.decoderResult().isSuccess()) {
+            error(sink, requestId, 400, "the request could not be parsed as HTTP", Optional.empty(), "invalid_request");
+            return;
+        }
+        String path = new QueryStringDecoder(req.uri()).path();
+        HttpMethod method = req.method();
+        switch (path) {
+            case "/healthz" -> only(method, HttpMethod.GET, sink, requestId, () ->
+                    json(sink, requestId, 200, JSON.createObjectNode().put("status", "ok")));
+            case "/readyz" -> only(method, HttpMethod.GET, sink, requestId, () -> readiness(sink, requestId));
+            case "/metrics" -> only(method, HttpMethod.GET, sink, requestId, () ->
+                    sink.respond(200, GatewayMetrics.contentType(), Map.of("x-request-id", requestId), metrics.scrape()));
+            case "/v1/models" -> only(method, HttpMethod.GET, sink, requestId, () ->
+                    sink.respond(200, "application/json", Map.of("x-request-id", requestId),
+                            OpenAiCodec.modelList(gateway.router().modelNames())));
+            case "/v1/chat/completions" -> only(method, HttpMethod.POST, sink, requestId, () -> proxy(ctx, req, sink, requestId, Endpoint.CHAT));
+            case "/v1/embeddings" -> only(method, HttpMethod.POST, sink, requestId, () -> proxy(ctx, req, sink, requestId, Endpoint.EMBEDDINGS));
+            case "/admin/contingency" -> admin(ctx, sink, requestId, () -> contingency(req, sink, requestId));
+            case "/admin/breakers" -> admin(ctx, sink, requestId, () -> breakers(sink, requestId));
+            default -> error(sink, requestId, 404, "no such endpoint: " + method + " " + safe(path), Optional.empty(), "not_found");
+        }
+    }
+
+    private void proxy(ChannelHandlerContext ctx, FullHttpRequest req, NettySink sink, String requestId, Endpoint endpoint) {
+        String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            error(sink, requestId, 415, "the request body must be application/json", Optional.empty(), "unsupported_media_type");
+            return;
+        }
+        OpenAiCodec.Request parsed;
+        try {
+            parsed = OpenAiCodec.parseRequest(ByteBufUtil.getBytes(req.content()));
+        } catch (BadRequestException e) {
+            error(sink, requestId, 400, e.getMessage(), e.param(), "invalid_request");
+            return;
+        }
+        active = gateway.open(requestId, new OpenAiFrontDoor.Request(endpoint, parsed), OpenAiFrontDoor.INSTANCE, sink, ctx.channel().eventLoop());
+        active.start();
+    }
+
+    private void readiness(NettySink sink, String requestId) {
+        Readiness r = gateway.readiness();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("status", r.ready() ? "ready" : "not ready");
+        body.put("mode", r.contingency() ? "contingency" : "normal");
+        ObjectNode routes = body.putObject("routes");
+        for (Readiness.RouteState s : r.routes()) {
+            ObjectNode n = routes.putObject(s.route());
+            s.usable().forEach(n.putArray("usable")::add);
+            s.down().forEach(n.putArray("down")::add);
+        }
+        json(sink, requestId, r.ready() ? 200 : 503, body);
+    }
+
+    private void contingency(FullHttpRequest req, NettySink sink, String requestId) {
+        if (req.method().equals(HttpMethod.POST)) {
+            JsonNode body;
+            try {
+                body = JSON.readTree(ByteBufUtil.getBytes(req.content()));
+            } catch (IOException e) {
+                body = null;
+            }
+            if (body == null || !body.path("enabled").isBoolean()) {
+                error(sink, requestId, 400, "expected a JSON body {\"enabled\": true} or {\"enabled\": false}", Optional.of("enabled"), "invalid_request");
+                return;
+            }
+            gateway.setContingency(body.get("enabled").asBoolean());
+        } else if (!req.method().equals(HttpMethod.GET)) {
+            methodNotAllowed(sink, requestId, "GET, POST");
+            return;
+        }
+        json(sink, requestId, 200, JSON.createObjectNode().put("contingency", gateway.contingency()));
+    }
+
+    private void breakers(NettySink sink, String requestId) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode targets = body.putObject("targets");
+        for (Breaker b : gateway.breakers().all()) {
+            ObjectNode n = targets.putObject(b.name());
+            n.put("state", b.state().name().toLowerCase(Locale.ROOT));
+            if (!b.lastFailure().isEmpty()) {
+                n.put("last_failure", b.lastFailure());
+            }
+            b.retryIn().ifPresent(d -> n.put("retry_in_ms", d.toMillis()));
+        }
+        json(sink, requestId, 200, body);
+    }
+
+    /**
+     * Admin endpoints answer loopback clients only: until admin credentials exist, being on this machine is the
+     * credential.
+     */
+    private void admin(ChannelHandlerContext ctx, NettySink sink, String requestId, Runnable action) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null && a.getAddress().isLoopbackAddress()) {
+            action.run();
+        } else {
+            error(sink, requestId, 403, "admin endpoints are served to loopback clients only", Optional.empty(), "forbidden");
+        }
+    }
+
+    private void only(HttpMethod actual, HttpMethod allowed, NettySink sink, String requestId, Runnable action) {
+        if (actual.equals(allowed) || (allowed.equals(HttpMethod.GET) && actual.equals(HttpMethod.HEAD))) {
+            action.run();
+        } else {
+            methodNotAllowed(sink, requestId, allowed.name());
+        }
+    }
+
+    private void methodNotAllowed(NettySink sink, String requestId, String allow) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("x-request-id", requestId);
+        h.put("allow", allow);
+        sink.respond(405, "application/json", h,
+                OpenAiFrontDoor.INSTANCE.errorBody(405, "method not allowed (allowed: " + allow + ")", Optional.empty(), "method_not_allowed"));
+    }
+
+    private static void error(NettySink sink, String requestId, int status, String message, Optional<String> param, String code) {
+        sink.respond(status, "application/json", Map.of("x-request-id", requestId),
+                OpenAiFrontDoor.INSTANCE.errorBody(status, message, param, code));
+    }
+
+    private static void json(NettySink sink, String requestId, int status, JsonNode body) {
+        try {
+            sink.respond(status, "application/json", Map.of("x-request-id", requestId), JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The next pipelined request, once the current response is complete. */
+    private void next(ChannelHandlerContext ctx) {
+        active = null;
+        busy = false;
+        FullHttpRequest req = waiting.poll();
+        if (req != null) {
+            ctx.channel().eventLoop().execute(() -> {
+                try {
+                    if (ctx.channel().isActive()) {
+                        handle(ctx, req);
+                    }
+                } finally {
+                    req.release();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (active != null) {
+            active.onWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (active != null) {
+            Exchange e = active;
+            active = null;
+            e.cancel();
+        }
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("client connection error: {}", cause.toString());
+        ctx.close();
+    }
+
+    static String requestId(FullHttpRequest req) {
+        String given = req.headers().get("x-request-id");
+        if (given != null && CLIENT_REQUEST_ID.matcher(given).matches()) {
+            return given;
+        }
+        return "req_" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 16)
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);
+    }
+
+    private static String safe(String path) {
+        String p = path.length() > 100 ? path.substring(0, 100) + "..." : path;
+        return p.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.lifeline.server;
+
+import dev.lifeline.backend.NettyTransport;
+import dev.lifeline.observe.GatewayMetrics;
+import dev.lifeline.routing.Gateway;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.channel.WriteBufferWaterMark;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/** The gateway's HTTP/1.1 listener. */
+public final class GatewayServer implements AutoCloseable {
+    private final Channel channel;
+
+    private GatewayServer(Channel channel) {
+        this.channel = channel;
+    }
+
+    public static GatewayServer start(Gateway gateway, GatewayMetrics metrics, NettyTransport transport,
+                                      InetSocketAddress address, long maxBodyBytes) throws InterruptedException {
+        int maxBody = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(transport.boss(), transport.workers())
+                .channel(transport.serverChannelType())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024));
+                        ch.pipeline().addLast(new HttpServerExpectContinueHandler());
+                        ch.pipeline().addLast(new Aggregator(maxBody));
+                        ch.pipeline().addLast(new GatewayHandler(gateway, metrics));
+                    }
+                });
+        Channel ch = b.bind(address).sync().channel();
+        return new GatewayServer(ch);
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+
+    /** Collects request bodies up to the limit; a larger one gets a 413 in the OpenAI error shape. */
+    private static final class Aggregator extends HttpObjectAggregator {
+        private final int max;
+
+        Aggregator(int max) {
+            super(max);
+            this.max = max;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            byte[] body = OpenAiFrontDoor.INSTANCE.errorBody(413, "the request body is larger than " + max + " bytes",
+                    Optional.empty(), "request_too_large");
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    Unpooled.wrappedBuffer(body));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            HttpUtil.setContentLength(r, body.length);
+            HttpUtil.setKeepAlive(r, false);
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.lifeline.server;
+
+import dev.lifeline.routing.ClientSink;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.util.Map;
+
+/** Writes one response to a client connection. Every chunk is flushed as it is written: no buffering after commit. */
+final class NettySink implements ClientSink {
+    private final ChannelHandlerContext ctx;
+    private final boolean keepAlive;
+    private final Runnable onComplete;
+    private boolean complete;
+
+    NettySink(ChannelHandlerContext ctx, boolean keepAlive, Runnable onComplete) {
+        this.ctx = ctx;
+        this.keepAlive = keepAlive;
+        this.onComplete = onComplete;
+    }
+
+    @Override
+    public void startStream(String contentType, Map<String, String> headers) {
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        r.headers().set("x-accel-buffering", "no");
+        headers.forEach((k, v) -> r.headers().set(k, v));
+        HttpUtil.setTransferEncodingChunked(r, true);
+        HttpUtil.setKeepAlive(r, keepAlive);
+        ctx.write(r);
+    }
+
+    @Override
+    public void send(byte[] chunk) {
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)), ctx.voidPromise());
+    }
+
+    @Override
+    public void endStream() {
+        var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        done(f);
+    }
+
+    @Override
+    public void respond(int status, String contentType, Map<String, String> headers, byte[] body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        headers.forEach((k, v) -> r.headers().set(k, v));
+        HttpUtil.setContentLength(r, body.length);
+        HttpUtil.setKeepAlive(r, keepAlive);
+        done(ctx.writeAndFlush(r));
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    private void done(io.netty.channel.ChannelFuture f) {
+        if (complete) {
+            return;
+        }
+        complete = true;
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+        onComplete.run();
+    }
+
+    static boolean wantsKeepAlive(io.netty.handler.codec.http.HttpRequest req) {
+        return HttpUtil.isKeepAlive(req) && !req.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    }
+}

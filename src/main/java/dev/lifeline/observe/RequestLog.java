@@ -107,6 +107,10 @@ public final class RequestLog implements ExchangeObserver {
             what = "contingency mode";
         }
         String cause = what + " (" + a.reason() + ", " + a.backend() + ")";
+        if (a.outcome().equals("interrupted") && r.outcome().equals("ok")) {
+            return Optional.of("stream from " + a.target() + " cut off (" + a.reason() + "), continued on "
+                    + r.served().map(Target::label).orElse("?"));
+        }
         return switch (r.outcome()) {
             case "ok" -> Optional.of(cause + ", served by " + r.served().map(Target::label).orElse("?"));
             case "interrupted" -> Optional.of("stream interrupted (" + a.reason() + ", " + a.backend() + "), client told the answer is incomplete");

@@ -74,6 +74,7 @@ public final class Exchange {
     private Failure contextFailure;
     private Failure interruption;
     private Target interruptedTarget;
+    private Target committedTarget;
     private Optional<String> failover = Optional.empty();
     private Optional<Duration> ttft = Optional.empty();
     private long promptTokens;
@@ -249,6 +250,7 @@ public final class Exchange {
 
     private void commitStream() {
         phase = Phase.COMMITTED;
+        committedTarget = target;
         ttft = Optional.of(since(startNanos));
         sink.startStream(protocol.streamContentType(), responseHeaders(true));
         List<Frame> frames = List.copyOf(pending);
@@ -572,7 +574,11 @@ public final class Exchange {
         }
         phase = Phase.DONE;
         cancelTimer();
-        Optional<Target> servedBy = outcome.equals("ok") || outcome.equals("interrupted") ? Optional.ofNullable(target) : Optional.empty();
+        Optional<Target> servedBy = switch (outcome) {
+            case "ok" -> Optional.ofNullable(target);
+            case "interrupted" -> Optional.ofNullable(committedTarget);
+            default -> Optional.empty();
+        };
         gateway.observer().finished(new ExchangeRecord(requestId, received, request.endpoint(), request.model(),
                 route == null ? "" : route.name(), request.stream(), contingency, attempts, servedBy, status, outcome,
                 failover, ttft, since(startNanos), promptTokens, completionTokens));

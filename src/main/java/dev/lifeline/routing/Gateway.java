@@ -104,14 +104,18 @@ public final class Gateway implements AutoCloseable {
             List<String> usable = new ArrayList<>();
             List<String> down = new ArrayList<>();
             for (var tc : r.targetConfigs()) {
-                String model = tc.model().orElse("*");
+                // A target without a model of its own serves the name the client asked for: the route's name, or
+                // for a glob any name, in which case the backend is down when every target on it that has been used is.
+                Optional<String> model = tc.model().or(() -> r.isGlob() ? Optional.empty() : Optional.of(r.name()));
                 boolean cloud = config.backend(tc.backend()).cloud();
-                Breaker b = breakers.forTarget(tc.backend(), model);
-                String label = tc.backend() + " " + model;
+                String label = tc.backend() + " " + model.orElse("(client's model)");
+                Optional<Breaker> open = model.isPresent()
+                        ? breakers.find(tc.backend(), model.get()).filter(Breaker::isOpen)
+                        : allOpen(breakers.ofBackend(tc.backend()));
                 if (contingency() && cloud) {
                     down.add(label + " (contingency mode)");
-                } else if (b.isOpen()) {
-                    down.add(label + " (circuit open after " + b.lastFailure() + ")");
+                } else if (open.isPresent()) {
+                    down.add(label + " (circuit open after " + open.get().lastFailure() + ")");
                 } else {
                     usable.add(label);
                 }
@@ -120,6 +124,10 @@ public final class Gateway implements AutoCloseable {
             states.add(new Readiness.RouteState(r.name(), usable, down));
         }
         return new Readiness(ready, contingency(), states);
+    }
+
+    private static Optional<Breaker> allOpen(List<Breaker> breakers) {
+        return !breakers.isEmpty() && breakers.stream().allMatch(Breaker::isOpen) ? Optional.of(breakers.get(0)) : Optional.empty();
     }
 
     @Override

@@ -42,7 +42,7 @@ public final class ConfigLoader {
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "first_token", "idle", "response");
     private static final Set<String> ROUTE_KEYS = Set.of("model", "targets");
     private static final Set<String> TARGET_KEYS = Set.of("backend", "model", "task", "system_prompt", "system_prompt_mode",
-            "context_window", "continuation", "timeouts", "retries");
+            "context_window", "continuation", "timeouts", "retries", "prewarm");
     private static final Set<String> LIBRARY_KEYS = Set.of("backend", "models");
     private static final Set<String> BREAKER_KEYS = Set.of("failure_rate", "minimum_calls", "window", "open_for");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body");
@@ -297,6 +297,10 @@ public final class ConfigLoader {
         }
         OptionalInt context = integer(node, "context_window", path + ".context_window", 1, Integer.MAX_VALUE);
         boolean continuation = bool(node, "continuation", path + ".continuation", false);
+        boolean prewarm = bool(node, "prewarm", path + ".prewarm", false);
+        if (prewarm && model.isEmpty()) {
+            problem(path + ".prewarm", "true without a model (expected: a model name to load ahead of time)");
+        }
         Timeouts base = backend.map(backends::get).map(BackendConfig::timeouts).orElse(Timeouts.LOCAL);
         JsonNode t = node.get("timeouts");
         Optional<Timeouts> timeouts = t == null || t.isNull() ? Optional.empty() : Optional.of(timeouts(path + ".timeouts", t, base));
@@ -306,7 +310,7 @@ public final class ConfigLoader {
         }
         return new TargetConfig(backend.get(), model, systemPrompt, mode,
                 context.isPresent() ? OptionalLong.of(context.getAsInt()) : OptionalLong.empty(),
-                continuation, timeouts, retries);
+                continuation, prewarm, timeouts, retries);
     }
 
     private Timeouts timeouts(String path, JsonNode node, Timeouts base) {

@@ -14,6 +14,7 @@ import java.util.OptionalLong;
  * @param systemMode    whether {@link #systemPrompt} goes before the client's system messages or replaces them
  * @param contextWindow the model's context window in tokens, if declared (used after a context-length error)
  * @param continuation  true if this target can continue an interrupted answer from assistant prefill
+ * @param prewarm       load the model ahead of time and keep it loaded (a local server's cold start takes minutes)
  * @param timeouts      overrides the backend's timeouts for this target
  * @param retries       overrides the backend's retry count for this target
  */
@@ -24,6 +25,7 @@ public record TargetConfig(
         SystemPromptMode systemMode,
         OptionalLong contextWindow,
         boolean continuation,
+        boolean prewarm,
         Optional<Timeouts> timeouts,
         OptionalInt retries) {
 
@@ -39,7 +41,7 @@ public record TargetConfig(
 
     public static TargetConfig of(String backend, Optional<String> model) {
         return new TargetConfig(backend, model, Optional.empty(), SystemPromptMode.PREPEND,
-                OptionalLong.empty(), false, Optional.empty(), OptionalInt.empty());
+                OptionalLong.empty(), false, false, Optional.empty(), OptionalInt.empty());
     }
 
     public enum SystemPromptMode { PREPEND, REPLACE }

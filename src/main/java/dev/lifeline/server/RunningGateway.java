@@ -8,6 +8,7 @@ import dev.lifeline.config.Config;
 import dev.lifeline.observe.CompositeObserver;
 import dev.lifeline.observe.GatewayMetrics;
 import dev.lifeline.observe.RequestLog;
+import dev.lifeline.probe.Prewarmer;
 import dev.lifeline.routing.Gateway;
 
 import java.net.InetSocketAddress;
@@ -21,11 +22,13 @@ public final class RunningGateway implements AutoCloseable {
     private final NettyTransport transport;
     private final Gateway gateway;
     private final GatewayServer server;
+    private final Prewarmer prewarmer;
 
-    private RunningGateway(NettyTransport transport, Gateway gateway, GatewayServer server) {
+    private RunningGateway(NettyTransport transport, Gateway gateway, GatewayServer server, Prewarmer prewarmer) {
         this.transport = transport;
         this.gateway = gateway;
         this.server = server;
+        this.prewarmer = prewarmer;
     }
 
     public static RunningGateway start(Config config, String version) throws InterruptedException {
@@ -43,7 +46,7 @@ public final class RunningGateway implements AutoCloseable {
             Gateway gateway = new Gateway(config, backends, new CompositeObserver(List.of(metrics, new RequestLog())), clock);
             metrics.watch(gateway.breakers(), gateway::contingency);
             GatewayServer server = GatewayServer.start(gateway, metrics, transport, config.listen(), config.maxBodyBytes());
-            return new RunningGateway(transport, gateway, server);
+            return new RunningGateway(transport, gateway, server, Prewarmer.start(config, "lifeline/" + version));
         } catch (RuntimeException | InterruptedException e) {
             transport.close();
             throw e;
@@ -70,6 +73,7 @@ public final class RunningGateway implements AutoCloseable {
 
     @Override
     public void close() {
+        prewarmer.close();
         server.close();
         gateway.close();
         transport.close();

@@ -198,4 +198,21 @@ class RoutingFeaturesTest {
         assertThat(toLocal.bodyJson().path("model").asText()).isEqualTo("nomic-embed-text");
         assertThat(toLocal.bodyJson().path("messages").isMissingNode()).as("no system prompt in embeddings").isTrue();
     }
+
+    @Test
+    void prewarmLoadsTheLocalModelAtStart() {
+        gw = TestGateway.start("""
+                backends:
+                  local: { type: openai, url: "%s", cloud: false }
+                routes:
+                  - model: gpt-4o
+                    targets: [ { backend: local, model: "llama3.1:8b", prewarm: true } ]
+                """.formatted(local.url("/v1")));
+
+        RecordedRequest warm = local.takeRequest(Duration.ofSeconds(3));
+
+        assertThat(warm.path()).isEqualTo("/v1/chat/completions");
+        assertThat(warm.bodyJson().path("model").asText()).isEqualTo("llama3.1:8b");
+        assertThat(warm.bodyJson().path("max_tokens").asInt()).isEqualTo(1);
+    }
 }

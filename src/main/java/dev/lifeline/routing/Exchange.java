@@ -69,6 +69,7 @@ public final class Exchange {
     private final List<Frame> pending = new ArrayList<>();
     private final StringBuilder answerText = new StringBuilder();
     private boolean toolCalls;
+    private boolean clientSlow;
     private boolean finishSeen;
     private Optional<Long> minContextWindow = Optional.empty();
     private Failure contextFailure;
@@ -127,14 +128,22 @@ public final class Exchange {
         finish(499, "cancelled");
     }
 
-    /** The client's connection became writable again, or stopped being: pass the pressure on to the upstream. */
+    /**
+     * The client's connection became writable again, or stopped being: pass the pressure on to the upstream. While
+     * the client is the slow side, the idle timer is off: a stall of our own making is not the upstream's fault.
+     */
     public void onWritabilityChanged(boolean writable) {
-        if (call != null && phase != Phase.DONE) {
-            if (writable) {
-                call.resume();
-            } else {
-                call.pause();
-            }
+        if (call == null || phase == Phase.DONE || phase == Phase.ATTEMPTING) {
+            return;
+        }
+        if (writable && clientSlow) {
+            clientSlow = false;
+            call.resume();
+            armAfterChunk();
+        } else if (!writable && !clientSlow) {
+            clientSlow = true;
+            call.pause();
+            cancelTimer();
         }
     }
 
@@ -187,7 +196,10 @@ public final class Exchange {
             String what = stream ? "no first token within " : "no complete answer within ";
             onFailure(no, Failure.of(Failure.Kind.FIRST_TOKEN_TIMEOUT, what + silentAfter.toMillis() + " ms"));
         });
-        call = backend.call(up, loop, new Listener(no));
+        UpstreamCall c = backend.call(up, loop, new Listener(no));
+        if (no == callNo && phase != Phase.DONE) {
+            call = c; // unless the call already failed synchronously and the exchange moved on
+        }
     }
 
     // ------------------------------------------------------------------ upstream events
@@ -288,9 +300,15 @@ public final class Exchange {
             succeed();
             return;
         }
-        if (!sink.isWritable() && call != null) {
-            call.pause();
+        if (!sink.isWritable()) {
+            onWritabilityChanged(false);
+        } else {
+            armAfterChunk();
         }
+    }
+
+    /** After a chunk: wait for the next one (idle timeout), or briefly for the end marker once the answer is finished. */
+    private void armAfterChunk() {
         if (finishSeen) {
             arm(DONE_GRACE, this::finishWithoutDone);
         } else {

@@ -103,7 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("backends:");
         out.flush();
         List<BackendConfig> backends = List.copyOf(cfg.backends().values());
-        List<BackendProbe.Result> results = new BackendProbe(Duration.ofSeconds(3)).probeAll(backends);
+        List<BackendProbe.Result> results = gateway.health().firstResults(cfg.health().timeout().plusSeconds(2));
         for (int i = 0; i < backends.size(); i++) {
             BackendConfig b = backends.get(i);
             out.printf("  %-10s %-5s %-32s %s%n", b.name(), b.cloud() ? "cloud" : "local", b.url(), results.get(i).summary());

@@ -17,6 +17,7 @@ public record Config(
         List<RouteConfig> routes,
         boolean contingency,
         BreakerConfig breaker,
+        HealthConfig health,
         long maxBodyBytes,
         String source) {
 
@@ -25,6 +26,7 @@ public record Config(
         backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
         routes = List.copyOf(routes);
         Objects.requireNonNull(breaker, "breaker");
+        Objects.requireNonNull(health, "health");
         Objects.requireNonNull(source, "source");
     }
 
@@ -39,10 +41,10 @@ public record Config(
     }
 
     public Config withListen(InetSocketAddress address) {
-        return new Config(address, backends, routes, contingency, breaker, maxBodyBytes, source);
+        return new Config(address, backends, routes, contingency, breaker, health, maxBodyBytes, source);
     }
 
     public Config withContingency(boolean on) {
-        return new Config(listen, backends, routes, on, breaker, maxBodyBytes, source);
+        return new Config(listen, backends, routes, on, breaker, health, maxBodyBytes, source);
     }
 }

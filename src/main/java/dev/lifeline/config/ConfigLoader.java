@@ -37,7 +37,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
-    private static final Set<String> TOP_KEYS = Set.of("listen", "contingency", "backends", "routes", "library", "breaker", "limits");
+    private static final Set<String> TOP_KEYS = Set.of("listen", "contingency", "backends", "routes", "library", "breaker", "health", "limits");
     private static final Set<String> BACKEND_KEYS = Set.of("type", "url", "api_key", "cloud", "headers", "timeouts", "retries", "max_retry_after");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "first_token", "idle", "response");
     private static final Set<String> ROUTE_KEYS = Set.of("model", "targets");
@@ -46,6 +46,7 @@ public final class ConfigLoader {
     private static final Set<String> LIBRARY_KEYS = Set.of("backend", "models");
     private static final Set<String> BREAKER_KEYS = Set.of("failure_rate", "minimum_calls", "window", "open_for");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body");
+    private static final Set<String> HEALTH_KEYS = Set.of("interval", "timeout");
 
     public static final int DEFAULT_PORT = 8470;
 
@@ -166,6 +167,7 @@ public final class ConfigLoader {
         }
 
         BreakerConfig breaker = breaker(root.get("breaker"));
+        HealthConfig health = health(root.get("health"));
         long maxBody = Config.DEFAULT_MAX_BODY;
         JsonNode limits = root.get("limits");
         if (limits != null && !limits.isNull()) {
@@ -180,7 +182,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new Config(listen, backends, routes, contingency, breaker, maxBody, source);
+        return new Config(listen, backends, routes, contingency, breaker, health, maxBody, source);
     }
 
     private BackendConfig backend(String path, String name, JsonNode node) {
@@ -344,6 +346,21 @@ public final class ConfigLoader {
                 integer(node, "minimum_calls", "breaker.minimum_calls", 1, 1000).orElse(d.minimumCalls()),
                 integer(node, "window", "breaker.window", 1, 1000).orElse(d.window()),
                 duration(node, "open_for", "breaker.open_for").orElse(d.openFor()));
+    }
+
+    private HealthConfig health(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return HealthConfig.DEFAULT;
+        }
+        if (!node.isObject()) {
+            problem("health", describe(node) + " (expected: a mapping with interval and timeout)");
+            return HealthConfig.DEFAULT;
+        }
+        checkKeys("health", node, HEALTH_KEYS);
+        boolean off = optionalText(node, "interval", "health.interval").filter(t -> t.equals("off") || t.equals("false")).isPresent();
+        return new HealthConfig(!off,
+                off ? HealthConfig.DEFAULT.interval() : duration(node, "interval", "health.interval").orElse(HealthConfig.DEFAULT.interval()),
+                duration(node, "timeout", "health.timeout").orElse(HealthConfig.DEFAULT.timeout()));
     }
 
     // ---------------------------------------------------------------- scalars

@@ -28,8 +28,9 @@ public final class Gateway implements AutoCloseable {
     private final ExchangeObserver observer;
     private final Clock clock;
     private final AtomicBoolean contingency;
+    private final BackendHealth health;
 
-    public Gateway(Config config, Map<String, Backend> backends, ExchangeObserver observer, Clock clock) {
+    public Gateway(Config config, Map<String, Backend> backends, ExchangeObserver observer, BackendHealth health, Clock clock) {
         this.config = config;
         this.router = new Router(config);
         this.breakers = new Breakers(config.breaker(), clock);
@@ -37,6 +38,7 @@ public final class Gateway implements AutoCloseable {
         this.observer = observer;
         this.clock = clock;
         this.contingency = new AtomicBoolean(config.contingency());
+        this.health = health;
         for (String name : config.backends().keySet()) {
             if (!backends.containsKey(name)) {
                 throw new IllegalArgumentException("no backend implementation for " + name);
@@ -96,7 +98,10 @@ public final class Gateway implements AutoCloseable {
                 .min(Duration::compareTo);
     }
 
-    /** A route is ready when at least one of its targets may be used now (not skipped by contingency, circuit not open). */
+    /**
+     * A route is ready when at least one of its targets is not known to be down: not skipped by contingency mode,
+     * its backend not unreachable by the health checks, its circuit not open.
+     */
     public Readiness readiness() {
         List<Readiness.RouteState> states = new ArrayList<>();
         boolean ready = true;
@@ -112,8 +117,11 @@ public final class Gateway implements AutoCloseable {
                 Optional<Breaker> open = model.isPresent()
                         ? breakers.find(tc.backend(), model.get()).filter(Breaker::isOpen)
                         : allOpen(breakers.ofBackend(tc.backend()));
+                Optional<String> unreachable = health.down(tc.backend());
                 if (contingency() && cloud) {
                     down.add(label + " (contingency mode)");
+                } else if (unreachable.isPresent()) {
+                    down.add(label + " (" + unreachable.get() + ")");
                 } else if (open.isPresent()) {
                     down.add(label + " (circuit open after " + open.get().lastFailure() + ")");
                 } else {

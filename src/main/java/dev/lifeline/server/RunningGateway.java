@@ -8,6 +8,7 @@ import dev.lifeline.config.Config;
 import dev.lifeline.observe.CompositeObserver;
 import dev.lifeline.observe.GatewayMetrics;
 import dev.lifeline.observe.RequestLog;
+import dev.lifeline.probe.HealthChecker;
 import dev.lifeline.probe.Prewarmer;
 import dev.lifeline.routing.Gateway;
 
@@ -23,17 +24,20 @@ public final class RunningGateway implements AutoCloseable {
     private final Gateway gateway;
     private final GatewayServer server;
     private final Prewarmer prewarmer;
+    private final HealthChecker health;
 
-    private RunningGateway(NettyTransport transport, Gateway gateway, GatewayServer server, Prewarmer prewarmer) {
+    private RunningGateway(NettyTransport transport, Gateway gateway, GatewayServer server, Prewarmer prewarmer, HealthChecker health) {
         this.transport = transport;
         this.gateway = gateway;
         this.server = server;
         this.prewarmer = prewarmer;
+        this.health = health;
     }
 
     public static RunningGateway start(Config config, String version) throws InterruptedException {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
         NettyTransport transport = new NettyTransport(workers);
+        HealthChecker health = null;
         try {
             Clock clock = Clock.systemUTC();
             Map<String, Backend> backends = new LinkedHashMap<>();
@@ -43,11 +47,15 @@ public final class RunningGateway implements AutoCloseable {
                 });
             }
             GatewayMetrics metrics = new GatewayMetrics();
-            Gateway gateway = new Gateway(config, backends, new CompositeObserver(List.of(metrics, new RequestLog())), clock);
+            health = HealthChecker.start(config);
+            Gateway gateway = new Gateway(config, backends, new CompositeObserver(List.of(metrics, new RequestLog())), health, clock);
             metrics.watch(gateway.breakers(), gateway::contingency);
             GatewayServer server = GatewayServer.start(gateway, metrics, transport, config.listen(), config.maxBodyBytes());
-            return new RunningGateway(transport, gateway, server, Prewarmer.start(config, "lifeline/" + version));
+            return new RunningGateway(transport, gateway, server, Prewarmer.start(config, "lifeline/" + version), health);
         } catch (RuntimeException | InterruptedException e) {
+            if (health != null) {
+                health.close();
+            }
             transport.close();
             throw e;
         }
@@ -71,9 +79,14 @@ public final class RunningGateway implements AutoCloseable {
         return gateway;
     }
 
+    public HealthChecker health() {
+        return health;
+    }
+
     @Override
     public void close() {
         prewarmer.close();
+        health.close();
         server.close();
         gateway.close();
         transport.close();

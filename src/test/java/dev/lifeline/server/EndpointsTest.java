@@ -11,9 +11,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import static dev.lifeline.testing.OpenAiFixtures.chatCompletion;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The gateway's own endpoints, and bad requests answered in the OpenAI error shape without reaching an upstream. */
 class EndpointsTest {
@@ -66,15 +68,52 @@ class EndpointsTest {
     }
 
     @Test
-    void healthAndReadiness() {
-        assertThat(gw.get("/healthz").body()).isEqualTo("{\"status\":\"ok\"}");
-        assertThat(gw.get("/readyz").statusCode()).isEqualTo(200);
+    void readinessKnowsAnUnreachableBackend() {
+        try (TestGateway checked = TestGateway.start("""
+                backends:
+                  cloud: { type: openai, url: "http://127.0.0.1:%d/v1", cloud: true }
+                  local: { type: openai, url: "%s", cloud: false }
+                routes:
+                  - model: gpt-4o
+                    targets: [ { backend: cloud }, { backend: local, model: "llama3.1:8b" } ]
+                  - model: cloud-only
+                    targets: [ { backend: cloud } ]
+                health: { interval: 200ms, timeout: 1s }
+                """.formatted(FakeUpstream.deadPort(), local.url("/v1")))) {
+            assertThat(checked.get("/healthz").body()).isEqualTo("{\"status\":\"ok\"}");
 
-        gw.chat("cloud-only", "hi"); // two refused attempts open the circuit
+            await().atMost(Duration.ofSeconds(5)).until(() -> checked.get("/readyz").statusCode() == 503);
+            String body = checked.get("/readyz").body();
+            assertThat(body).contains("\"status\":\"not ready\"")
+                    .contains("\"cloud-only\":{\"usable\":[],\"down\":[\"cloud cloud-only (unreachable: connection refused)\"]}")
+                    .contains("\"gpt-4o\":{\"usable\":[\"local llama3.1:8b\"]");
+            assertThat(local.requests()).as("probes ask for the model list, spending no tokens")
+                    .allSatisfy(r -> assertThat(r.method() + " " + r.path()).isEqualTo("GET /v1/models"));
+        }
+    }
 
-        HttpResponse<String> ready = gw.get("/readyz");
-        assertThat(ready.statusCode()).isEqualTo(503);
-        assertThat(ready.body()).contains("\"status\":\"not ready\"").contains("circuit open after connection refused");
+    @Test
+    void readinessKnowsAnOpenCircuit() {
+        FakeUpstream failing = FakeUpstream.start();
+        failing.always(Reply.json(500, "{\"error\":{\"message\":\"runner process has terminated\"}}"));
+        try (TestGateway one = TestGateway.start("""
+                backends:
+                  local: { type: openai, url: "%s", cloud: false }
+                routes:
+                  - model: "llama3.1:8b"
+                    targets: [ { backend: local } ]
+                breaker: { minimum_calls: 2, window: 2, open_for: 1m }
+                """.formatted(failing.url("/v1")))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> one.get("/readyz").statusCode() == 200);
+
+            one.chat("llama3.1:8b", "hi");
+
+            HttpResponse<String> ready = one.get("/readyz");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("circuit open after HTTP 500");
+        } finally {
+            failing.close();
+        }
     }
 
     @Test
@@ -125,7 +164,7 @@ class EndpointsTest {
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("\"error\"");
 
-        assertThat(local.requestCount()).as("nothing reached an upstream").isZero();
+        assertThat(local.requests()).as("nothing reached an upstream").isEmpty();
     }
 
     private static HttpResponse<String> send(HttpRequest r) {

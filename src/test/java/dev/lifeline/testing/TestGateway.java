@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * A real gateway on {@code 127.0.0.1:0} built from a YAML snippet, and a plain HTTP/1.1 client to talk to it.
- * {@code listen} is added by the helper; the YAML names backends and routes as a user's file would.
+ * {@code listen} is added by the helper; the YAML names backends and routes as a user's file would. Health checks
+ * are off unless the YAML sets {@code health:}.
  */
 public final class TestGateway implements AutoCloseable {
     private final RunningGateway gateway;
@@ -39,7 +40,9 @@ public final class TestGateway implements AutoCloseable {
 
     public static TestGateway start(String yaml, Map<String, String> env) {
         try {
-            Config c = ConfigLoader.parse("listen: 127.0.0.1:0\n" + yaml, "test", env);
+            // Health checks are off unless a test asks for them: their probes would count as upstream requests.
+            String health = yaml.contains("health:") ? "" : "health: { interval: off }\n";
+            Config c = ConfigLoader.parse("listen: 127.0.0.1:0\n" + health + yaml, "test", env);
             return new TestGateway(RunningGateway.start(c, "test"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);

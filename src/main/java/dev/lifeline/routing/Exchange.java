@@ -578,11 +578,16 @@ public final class Exchange {
         }
     }
 
+    /** Each target once, with its last reason: {@code openai gpt-4o: HTTP 503 (2 attempts); ollama llama3.1:8b: connection refused}. */
     private String summary() {
-        List<String> parts = new ArrayList<>();
+        Map<String, String> reasons = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
         for (Attempt a : attempts) {
-            parts.add(a.target() + ": " + a.reason());
+            reasons.put(a.target(), a.reason());
+            counts.merge(a.target(), a.wasSent() ? 1 : 0, Integer::sum);
         }
+        List<String> parts = new ArrayList<>();
+        reasons.forEach((t, reason) -> parts.add(t + ": " + reason + (counts.get(t) > 1 ? " (" + counts.get(t) + " attempts)" : "")));
         return String.join("; ", parts);
     }
 

@@ -225,7 +225,7 @@ class FailoverTest {
 
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("x-should-retry")).hasValue("false");
-        assertThat(r.body()).contains("every target failed").contains("cloud gpt-4o: HTTP 503").contains("local llama3.1:8b: HTTP 500")
+        assertThat(r.body()).contains("every target failed: cloud gpt-4o: HTTP 503 server_error (2 attempts); local llama3.1:8b: HTTP 500 api_error (2 attempts)")
                 .doesNotContain("runner process");
     }
 

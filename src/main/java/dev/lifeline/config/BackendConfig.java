@@ -40,6 +40,14 @@ public record BackendConfig(
         Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
     }
 
+    /** Header values are left out: an {@code api-key} header is as secret as {@code api_key}. */
+    @Override
+    public String toString() {
+        return "BackendConfig[name=" + name + ", dialect=" + dialect + ", url=" + url + ", apiKey=" + apiKey.map(Secret::toString).orElse("none")
+                + ", cloud=" + cloud + ", headers=" + headers.keySet() + ", timeouts=" + timeouts + ", retries=" + retries
+                + ", maxRetryAfter=" + maxRetryAfter + "]";
+    }
+
     public enum Dialect {
         OPENAI("openai");
 

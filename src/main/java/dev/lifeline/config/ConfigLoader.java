@@ -271,11 +271,13 @@ public final class ConfigLoader {
         checkKeys(path, node, TARGET_KEYS);
         int before = problems.size();
         Optional<String> task = optionalText(node, "task", path + ".task");
-        Optional<String> backend = optionalText(node, "backend", path + ".backend").or(() -> task.flatMap(t -> libraryBackend));
+        Optional<String> explicitBackend = optionalText(node, "backend", path + ".backend");
+        Optional<String> backend = explicitBackend.or(() -> task.flatMap(t -> libraryBackend));
         if (backend.isEmpty() && node.get("backend") == null) {
             problem(path + ".backend", "missing (expected: one of " + String.join(", ", names(backendsNode)) + ")");
         }
-        backend.ifPresent(b -> requireBackend(path + ".backend", b, backends, backendsNode));
+        // A backend taken from the library was checked once, at library.backend.
+        explicitBackend.ifPresent(b -> requireBackend(path + ".backend", b, backends, backendsNode));
         Optional<String> model = optionalText(node, "model", path + ".model").filter(m -> !m.isBlank());
         if (task.isPresent()) {
             if (model.isPresent()) {
@@ -566,11 +568,17 @@ public final class ConfigLoader {
         }
     }
 
-    /** A cloud backend is one that is not on this machine or a private network. */
+    /**
+     * A cloud backend is one that is not on this machine or a private network. A single-label name ({@code ollama},
+     * a compose service) is a local network's.
+     */
     static boolean looksLikeCloud(URI url) {
         String host = url.getHost().toLowerCase(Locale.ROOT);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+        }
+        if (!host.contains(".") && !host.contains(":")) {
+            return false;
         }
         if (host.equals("localhost") || host.endsWith(".localhost") || host.endsWith(".local")
                 || host.endsWith(".internal") || host.equals("host.docker.internal")) {

@@ -52,24 +52,27 @@ public final class DefaultConfig {
     }
 
     /**
-     * Reads {@code OLLAMA_HOST} the way Ollama's client does: scheme optional, port 11434 by default, and a wildcard
+     * Reads {@code OLLAMA_HOST} the way Ollama's client does: scheme optional, port 11434 by default (80 or 443 when a
+     * scheme is given without a port), and a wildcard
      * bind address (0.0.0.0, ::) turned into the matching loopback address, since it is not a place to connect to.
      */
     static String ollamaBaseUrl(String ollamaHost) {
         String h = ollamaHost == null ? "" : ollamaHost.trim();
         String scheme = "http";
+        String port = "11434";
         if (h.startsWith("http://")) {
             h = h.substring(7);
+            port = "80";
         } else if (h.startsWith("https://")) {
             scheme = "https";
             h = h.substring(8);
+            port = "443";
         }
         int slash = h.indexOf('/');
         if (slash >= 0) {
             h = h.substring(0, slash);
         }
         String host;
-        String port = "11434";
         if (h.startsWith("[")) {
             int close = h.indexOf(']');
             host = close > 0 ? h.substring(1, close) : h.substring(1);

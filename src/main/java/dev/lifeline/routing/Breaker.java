@@ -35,6 +35,7 @@ public final class Breaker {
                 .waitDurationInOpenState(config.openFor())
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .clock(clock)
                 .currentTimestampFunction(c -> clock.millis(), TimeUnit.MILLISECONDS)
                 .build());
     }

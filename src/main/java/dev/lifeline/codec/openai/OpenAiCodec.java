@@ -122,8 +122,12 @@ public final class OpenAiCodec {
         return out;
     }
 
-    /** Where the top-level {@code "model"} string value sits in {@code raw}, quotes included, or null. */
+    /**
+     * Where the top-level {@code "model"} string value sits in {@code raw}, quotes included; null when there is none
+     * or more than one (a repeated key is re-encoded, so that no second model name slips through to the upstream).
+     */
     private static int[] topLevelModelSpan(byte[] raw) {
+        int[] found = null;
         try (JsonParser p = FACTORY.createParser(raw)) {
             int depth = 0;
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
@@ -132,18 +136,21 @@ public final class OpenAiCodec {
                 } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
                     depth--;
                 } else if (t == JsonToken.FIELD_NAME && depth == 1 && "model".equals(p.currentName())) {
-                    if (p.nextToken() != JsonToken.VALUE_STRING) {
+                    if (found != null || p.nextToken() != JsonToken.VALUE_STRING) {
                         return null;
                     }
                     int start = (int) p.currentTokenLocation().getByteOffset();
                     int end = start >= 0 && raw[start] == '"' ? closingQuote(raw, start) : -1;
-                    return end > start ? new int[] {start, end} : null;
+                    if (end <= start) {
+                        return null;
+                    }
+                    found = new int[] {start, end};
                 }
             }
         } catch (IOException e) {
             return null;
         }
-        return null;
+        return found;
     }
 
     /** The end (exclusive) of the JSON string starting at {@code start}: one past its closing quote. */

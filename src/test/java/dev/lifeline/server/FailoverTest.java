@@ -4,9 +4,10 @@ import dev.lifeline.testing.FakeUpstream;
 import dev.lifeline.testing.RecordedRequest;
 import dev.lifeline.testing.Reply;
 import dev.lifeline.testing.TestGateway;
-import org.junit.jupiter.api.AfterEach;
+import dev.lifeline.testing.Upstreams;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,28 +22,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * receives, and what each upstream saw.
  */
 class FailoverTest {
-    private FakeUpstream cloud;
-    private FakeUpstream local;
+    @RegisterExtension
+    final Upstreams upstreams = new Upstreams();
+    private final FakeUpstream cloud = upstreams.cloud();
+    private final FakeUpstream local = upstreams.local();
     private TestGateway gw;
 
     @BeforeEach
-    void upstreams() {
-        cloud = FakeUpstream.start();
-        local = FakeUpstream.start();
+    void localAnswers() {
         local.always(Reply.json(200, chatCompletion("llama3.1:8b", "local answer")));
     }
 
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        cloud.close();
-        local.close();
-    }
-
     private void gateway(String cloudUrl) {
-        gw = TestGateway.start("""
+        gw = upstreams.gateway("""
                 backends:
                   cloud: { type: openai, url: "%s", api_key: "sk-cloud-secret", cloud: true,
                            timeouts: { first_token: 400ms, response: 400ms } }

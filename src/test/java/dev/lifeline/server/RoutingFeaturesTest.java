@@ -5,9 +5,10 @@ import dev.lifeline.testing.FakeUpstream;
 import dev.lifeline.testing.RecordedRequest;
 import dev.lifeline.testing.Reply;
 import dev.lifeline.testing.TestGateway;
-import org.junit.jupiter.api.AfterEach;
+import dev.lifeline.testing.Upstreams;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -20,28 +21,19 @@ import static org.awaitility.Awaitility.await;
 
 /** Breakers, contingency mode, per-target system prompts, context windows, embeddings. */
 class RoutingFeaturesTest {
-    private FakeUpstream cloud;
-    private FakeUpstream local;
+    @RegisterExtension
+    final Upstreams upstreams = new Upstreams();
+    private final FakeUpstream cloud = upstreams.cloud();
+    private final FakeUpstream local = upstreams.local();
     private TestGateway gw;
 
     @BeforeEach
-    void upstreams() {
-        cloud = FakeUpstream.start();
-        local = FakeUpstream.start();
+    void localAnswers() {
         local.always(Reply.json(200, chatCompletion("llama3.1:8b", "local answer")));
     }
 
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        cloud.close();
-        local.close();
-    }
-
     private void gateway(String extra) {
-        gw = TestGateway.start("""
+        gw = upstreams.gateway("""
                 backends:
                   cloud: { type: openai, url: "%s", cloud: true }
                   local: { type: openai, url: "%s", cloud: false }
@@ -97,7 +89,7 @@ class RoutingFeaturesTest {
 
     @Test
     void contingencyFromTheConfigFileAndACloudOnlyRoute() {
-        gw = TestGateway.start("""
+        gw = upstreams.gateway("""
                 contingency: true
                 backends:
                   cloud: { type: openai, url: "%s", cloud: true }
@@ -139,45 +131,41 @@ class RoutingFeaturesTest {
     @Test
     void contextLengthErrorGoesOnlyToALargerWindow() {
         cloud.always(Reply.json(400, errorBody("This model's maximum context length is 8192 tokens.", "invalid_request_error", "context_length_exceeded")));
-        FakeUpstream big = FakeUpstream.start();
+        FakeUpstream big = upstreams.another();
         big.always(Reply.json(200, chatCompletion("qwen2.5:14b", "long-context answer")));
-        try {
-            gw = TestGateway.start("""
-                    backends:
-                      cloud: { type: openai, url: "%s", cloud: true }
-                      local: { type: openai, url: "%s", cloud: false }
-                      big:   { type: openai, url: "%s", cloud: false }
-                    routes:
-                      - model: gpt-4o
-                        targets:
-                          - { backend: cloud, model: gpt-4o, context_window: 8192 }
-                          - { backend: local, model: "llama3.1:8b", context_window: 4096 }
-                          - { backend: big, model: "qwen2.5:14b", context_window: 131072 }
-                      - model: small
-                        targets:
-                          - { backend: cloud, model: gpt-4o, context_window: 8192 }
-                          - { backend: local, model: "llama3.1:8b", context_window: 4096 }
-                    """.formatted(cloud.url("/v1"), local.url("/v1"), big.url("/v1")));
+        gw = upstreams.gateway("""
+                backends:
+                  cloud: { type: openai, url: "%s", cloud: true }
+                  local: { type: openai, url: "%s", cloud: false }
+                  big:   { type: openai, url: "%s", cloud: false }
+                routes:
+                  - model: gpt-4o
+                    targets:
+                      - { backend: cloud, model: gpt-4o, context_window: 8192 }
+                      - { backend: local, model: "llama3.1:8b", context_window: 4096 }
+                      - { backend: big, model: "qwen2.5:14b", context_window: 131072 }
+                  - model: small
+                    targets:
+                      - { backend: cloud, model: gpt-4o, context_window: 8192 }
+                      - { backend: local, model: "llama3.1:8b", context_window: 4096 }
+                """.formatted(cloud.url("/v1"), local.url("/v1"), big.url("/v1")));
 
-            HttpResponse<String> r = gw.chat("gpt-4o", "a very long prompt");
-            assertThat(r.body()).contains("long-context answer");
-            assertThat(local.requestCount()).isZero();
-            assertThat(cloud.requestCount()).as("never the same model again").isEqualTo(1);
+        HttpResponse<String> r = gw.chat("gpt-4o", "a very long prompt");
+        assertThat(r.body()).contains("long-context answer");
+        assertThat(local.requestCount()).isZero();
+        assertThat(cloud.requestCount()).as("never the same model again").isEqualTo(1);
 
-            HttpResponse<String> none = gw.chat("small", "a very long prompt");
-            assertThat(none.statusCode()).isEqualTo(400);
-            assertThat(none.body()).contains("context_length_exceeded");
-            assertThat(local.requestCount()).isZero();
-        } finally {
-            big.close();
-        }
+        HttpResponse<String> none = gw.chat("small", "a very long prompt");
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(none.body()).contains("context_length_exceeded");
+        assertThat(local.requestCount()).isZero();
     }
 
     @Test
     void embeddingsFailOverToo() {
         cloud.always(Reply.json(502, errorBody("bad gateway", "server_error", null)));
         local.always(Reply.json(200, embeddings("nomic-embed-text", 2)));
-        gw = TestGateway.start("""
+        gw = upstreams.gateway("""
                 backends:
                   cloud: { type: openai, url: "%s", cloud: true }
                   local: { type: openai, url: "%s", cloud: false }
@@ -201,7 +189,7 @@ class RoutingFeaturesTest {
 
     @Test
     void prewarmLoadsTheLocalModelAtStart() {
-        gw = TestGateway.start("""
+        gw = upstreams.gateway("""
                 backends:
                   local: { type: openai, url: "%s", cloud: false }
                 routes:

@@ -4,10 +4,11 @@ import dev.lifeline.testing.FakeUpstream;
 import dev.lifeline.testing.RecordedRequest;
 import dev.lifeline.testing.Reply;
 import dev.lifeline.testing.TestGateway;
+import dev.lifeline.testing.Upstreams;
 import dev.lifeline.testing.TestGateway.StreamResult;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
@@ -26,28 +27,19 @@ import static org.awaitility.Awaitility.await;
  * get either a complete answer or an explicit error, never a truncated answer that looks finished.
  */
 class StreamingTest {
-    private FakeUpstream cloud;
-    private FakeUpstream local;
+    @RegisterExtension
+    final Upstreams upstreams = new Upstreams();
+    private final FakeUpstream cloud = upstreams.cloud();
+    private final FakeUpstream local = upstreams.local();
     private TestGateway gw;
 
     @BeforeEach
-    void upstreams() {
-        cloud = FakeUpstream.start();
-        local = FakeUpstream.start();
+    void localAnswers() {
         local.always(Reply.sse(streamOf("llama3.1:8b", "Local ", "answer.")));
     }
 
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        cloud.close();
-        local.close();
-    }
-
     private void gateway(boolean localContinues) {
-        gw = TestGateway.start("""
+        gw = upstreams.gateway("""
                 backends:
                   cloud: { type: openai, url: "%s", cloud: true, timeouts: { first_token: 500ms, idle: 400ms } }
                   local: { type: openai, url: "%s", cloud: false }

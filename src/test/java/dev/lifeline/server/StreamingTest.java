@@ -276,4 +276,31 @@ class StreamingTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> cloud.openConnections() == 0);
         assertThat(local.requestCount()).isZero();
     }
+
+    @Test
+    void aSlowClientIsNotBlamedOnTheUpstream() throws Exception {
+        String[] events = new String[3000]; // 24 MB: more than the socket buffers on both sides can hold
+        String filler = "x".repeat(8000);
+        events[0] = roleChunk("gpt-4o");
+        for (int i = 1; i < events.length - 2; i++) {
+            events[i] = chunk("gpt-4o", filler);
+        }
+        events[events.length - 2] = finishChunk("gpt-4o", "stop");
+        events[events.length - 1] = DONE;
+        cloud.always(Reply.sse(events));
+        gateway(false);
+
+        try (var socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", gw.running().address().getPort()));
+            String body = TestGateway.chatBody("gpt-4o", "hi", true);
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes());
+            Thread.sleep(1_500); // far past the 400 ms idle timeout, while the gateway cannot write
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(response).contains("data: [DONE]").doesNotContain("\"error\"");
+            assertThat(response.split(filler, -1)).hasSize(events.length - 3 + 1);
+        }
+    }
 }

@@ -1,6 +1,6 @@
 package dev.lifeline.backend;
 
-import dev.lifeline.routing.Failure;
+import dev.lifeline.backend.Failure;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

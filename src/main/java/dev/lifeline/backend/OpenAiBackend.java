@@ -5,7 +5,7 @@ import dev.lifeline.chat.StreamEvent;
 import dev.lifeline.codec.SseDecoder;
 import dev.lifeline.codec.openai.OpenAiCodec;
 import dev.lifeline.config.BackendConfig;
-import dev.lifeline.routing.Failure;
+import dev.lifeline.backend.Failure;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;

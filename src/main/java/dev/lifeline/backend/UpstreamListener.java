@@ -1,7 +1,7 @@
 package dev.lifeline.backend;
 
 import dev.lifeline.chat.StreamEvent;
-import dev.lifeline.routing.Failure;
+import dev.lifeline.backend.Failure;
 
 import java.util.Optional;
 

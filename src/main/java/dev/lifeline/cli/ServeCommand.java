@@ -70,7 +70,17 @@ public final class ServeCommand implements Callable<Integer> {
             }
             cfg = cfg.withListen(a);
         }
-        if (contingency || "1".equals(env.get("LIFELINE_CONTINGENCY")) || "true".equalsIgnoreCase(env.get("LIFELINE_CONTINGENCY"))) {
+        String fromEnv = env.getOrDefault("LIFELINE_CONTINGENCY", "").trim().toLowerCase(java.util.Locale.ROOT);
+        switch (fromEnv) {
+            case "", "0", "false", "no", "off" -> {
+            }
+            case "1", "true", "yes", "on" -> cfg = cfg.withContingency(true);
+            default -> {
+                err.println("lifeline: LIFELINE_CONTINGENCY=" + fromEnv + " (expected: 1, true, yes or on; 0, false, no or off)");
+                return 2;
+            }
+        }
+        if (contingency) {
             cfg = cfg.withContingency(true);
         }
         RunningGateway gateway;

@@ -360,8 +360,15 @@ public final class ConfigLoader {
         }
         checkKeys("health", node, HEALTH_KEYS);
         boolean off = optionalText(node, "interval", "health.interval").filter(t -> t.equals("off") || t.equals("false")).isPresent();
-        return new HealthConfig(!off,
-                off ? HealthConfig.DEFAULT.interval() : duration(node, "interval", "health.interval").orElse(HealthConfig.DEFAULT.interval()),
+        Optional<Duration> interval = Optional.empty();
+        if (!off) {
+            Optional<String> t = optionalText(node, "interval", "health.interval");
+            interval = t.flatMap(Durations::parse).filter(d -> !d.isZero());
+            if (t.isPresent() && interval.isEmpty()) {
+                problem("health.interval", quote(t.get()) + " (expected: a positive duration such as 15s, or off)");
+            }
+        }
+        return new HealthConfig(!off, interval.orElse(HealthConfig.DEFAULT.interval()),
                 duration(node, "timeout", "health.timeout").orElse(HealthConfig.DEFAULT.timeout()));
     }
 

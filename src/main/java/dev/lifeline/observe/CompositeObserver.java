@@ -2,6 +2,7 @@ package dev.lifeline.observe;
 
 import dev.lifeline.routing.ExchangeObserver;
 import dev.lifeline.routing.ExchangeRecord;
+import dev.lifeline.routing.Rejection;
 
 import java.util.List;
 
@@ -15,6 +16,13 @@ public record CompositeObserver(List<ExchangeObserver> observers) implements Exc
     public void started() {
         for (ExchangeObserver o : observers) {
             o.started();
+        }
+    }
+
+    @Override
+    public void rejected(Rejection rejection) {
+        for (ExchangeObserver o : observers) {
+            o.rejected(rejection);
         }
     }
 

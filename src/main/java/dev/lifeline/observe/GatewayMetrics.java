@@ -4,6 +4,7 @@ import dev.lifeline.routing.Breaker;
 import dev.lifeline.routing.Breakers;
 import dev.lifeline.routing.ExchangeObserver;
 import dev.lifeline.routing.ExchangeRecord;
+import dev.lifeline.routing.Rejection;
 import dev.lifeline.routing.Target;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -26,6 +27,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final Histogram ttft;
     private final Histogram duration;
     private final Gauge inFlight;
+    private final Counter rejected;
 
     public GatewayMetrics() {
         requests = Counter.builder().name("lifeline_requests_total")
@@ -45,6 +47,9 @@ public final class GatewayMetrics implements ExchangeObserver {
                 .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
                 .labelNames("backend", "outcome").register(registry);
         inFlight = Gauge.builder().name("lifeline_requests_in_flight").help("Requests being served").register(registry);
+        rejected = Counter.builder().name("lifeline_rejected_requests_total")
+                .help("Requests refused before routing (bad JSON, unknown path, too large...), by status")
+                .labelNames("status").register(registry);
     }
 
     /** Publishes the engine's state, read at each scrape. */
@@ -86,6 +91,11 @@ public final class GatewayMetrics implements ExchangeObserver {
             tokens.labelValues(backend, "prompt").inc(r.promptTokens());
             tokens.labelValues(backend, "completion").inc(r.completionTokens());
         }
+    }
+
+    @Override
+    public void rejected(Rejection r) {
+        rejected.labelValues(String.valueOf(r.status())).inc();
     }
 
     /** Keeps label values few: "circuit open after connection refused" counts as "circuit open". */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lifeline.routing.Attempt;
 import dev.lifeline.routing.ExchangeObserver;
 import dev.lifeline.routing.ExchangeRecord;
+import dev.lifeline.routing.Rejection;
 import dev.lifeline.routing.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,28 @@ public final class RequestLog implements ExchangeObserver {
                 FAILOVER.warn("{} [{}]", s, r.requestId());
             }
         });
+    }
+
+    @Override
+    public void rejected(Rejection r) {
+        if (!ACCESS.isInfoEnabled()) {
+            return;
+        }
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("time", r.time().toString());
+            g.writeStringField("request_id", r.requestId());
+            g.writeStringField("method", r.method());
+            g.writeStringField("path", r.path());
+            g.writeNumberField("status", r.status());
+            g.writeStringField("outcome", "rejected");
+            g.writeStringField("reason", r.reason());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ACCESS.info(out.toString());
     }
 
     static String json(ExchangeRecord r) {

@@ -35,7 +35,7 @@ public final class HealthChecker implements BackendHealth, AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("lifeline-health").factory());
     }
 
-    /** Starts periodic checks, or, with checks disabled, one round only (for the start-up report). */
+    /** Starts periodic checks; with checks disabled ({@code interval: off}) it probes nothing and knows nothing. */
     public static HealthChecker start(Config config) {
         HealthChecker h = new HealthChecker(config, config.health().timeout());
         if (config.health().enabled()) {

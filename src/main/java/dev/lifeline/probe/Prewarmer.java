@@ -66,6 +66,7 @@ public final class Prewarmer implements AutoCloseable {
                 .timeout(LOAD_TIMEOUT).header("content-type", "application/json").header("user-agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         t.backend().apiKey().ifPresent(k -> req.header("authorization", "Bearer " + k.value()));
+        t.backend().headers().forEach(req::header);
         long start = System.nanoTime();
         http.sendAsync(req.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
             long ms = (System.nanoTime() - start) / 1_000_000;

@@ -1,5 +1,6 @@
 package dev.lifeline.routing;
 
+import dev.lifeline.backend.Failure;
 import dev.lifeline.config.BreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

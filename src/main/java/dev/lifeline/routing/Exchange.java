@@ -1,5 +1,6 @@
 package dev.lifeline.routing;
 
+import dev.lifeline.backend.Failure;
 import dev.lifeline.backend.Backend;
 import dev.lifeline.backend.Frame;
 import dev.lifeline.backend.UpstreamCall;
@@ -163,7 +164,9 @@ public final class Exchange {
                 skip = Optional.of("circuit open" + (b.lastFailure().isEmpty() ? "" : " after " + b.lastFailure()));
             }
             attempts.add(new Attempt(t.label(), t.backendName(), t.cloud(), "skipped", skip.get(), "next target", since(startNanos), Duration.ZERO));
-            noteFailover(t, skip.get());
+            if (!(contingency && t.cloud())) {
+                noteFailover(t, skip.get()); // skipping the cloud is what contingency mode is for, not a failover
+            }
             index++;
         }
         exhausted();
@@ -192,10 +195,9 @@ public final class Exchange {
         UpstreamRequest up = new UpstreamRequest(request.endpoint(), request.bodyFor(t, prefill), stream,
                 t.timeouts().connect(), requestId);
         Duration silentAfter = stream ? t.timeouts().firstToken() : t.timeouts().response();
-        arm(silentAfter, () -> {
-            String what = stream ? "no first token within " : "no complete answer within ";
-            onFailure(no, Failure.of(Failure.Kind.FIRST_TOKEN_TIMEOUT, what + silentAfter.toMillis() + " ms"));
-        });
+        arm(silentAfter, () -> onFailure(no, stream
+                ? Failure.of(Failure.Kind.FIRST_TOKEN_TIMEOUT, "no first token within " + silentAfter.toMillis() + " ms")
+                : Failure.of(Failure.Kind.RESPONSE_TIMEOUT, "no complete answer within " + silentAfter.toMillis() + " ms")));
         UpstreamCall c = backend.call(up, loop, new Listener(no));
         if (no == callNo && phase != Phase.DONE) {
             call = c; // unless the call already failed synchronously and the exchange moved on
@@ -407,7 +409,10 @@ public final class Exchange {
                     if (b.tryAcquire()) {
                         send(t, b, Optional.empty());
                     } else {
-                        noteFailover(t, "circuit open after " + f.reason());
+                        // The failures so far opened the circuit: the retry would be refused too.
+                        attempts.add(new Attempt(t.label(), t.backendName(), t.cloud(), "skipped", "circuit opened after " + f.reason(),
+                                "next target", since(startNanos), Duration.ZERO));
+                        noteFailover(t, f.reason());
                         index++;
                         advance();
                     }
@@ -434,7 +439,6 @@ public final class Exchange {
         }
         List<Attempt> sent = attempts.stream().filter(Attempt::wasSent).toList();
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("x-should-retry", "false");
         if (sent.isEmpty()) {
             if (attempts.isEmpty()) {
                 respondError(503, "route '" + route.name() + "' has no targets", Optional.empty(), "lifeline_no_target", headers);
@@ -446,6 +450,9 @@ public final class Exchange {
                 return;
             }
             gateway.retryIn(targets).ifPresent(d -> headers.put("retry-after", String.valueOf(Math.max(1, (d.toMillis() + 999) / 1000))));
+        }
+        if (!headers.containsKey("retry-after")) {
+            headers.put("x-should-retry", "false"); // the gateway already retried: a client retry storm helps nobody
         }
         respondError(503, "every target failed: " + summary(), Optional.empty(), "lifeline_all_targets_failed", headers);
     }

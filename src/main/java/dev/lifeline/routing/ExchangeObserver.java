@@ -6,6 +6,10 @@ public interface ExchangeObserver {
 
     void finished(ExchangeRecord record);
 
+    /** A request refused before routing. */
+    default void rejected(Rejection rejection) {
+    }
+
     ExchangeObserver NONE = new ExchangeObserver() {
         @Override
         public void started() {

@@ -1,5 +1,6 @@
 package dev.lifeline.routing;
 
+import dev.lifeline.backend.Failure;
 import dev.lifeline.routing.Decision.Next;
 import dev.lifeline.routing.Decision.Retry;
 import dev.lifeline.routing.Decision.Stop;
@@ -34,12 +35,12 @@ public final class FailureRules {
         return switch (f.kind()) {
             case CLIENT_CANCELLED -> new Stop("client disconnected: cancel the upstream call");
             case CONNECT_REFUSED, RESET, DNS, TLS -> canRetry
-                    ? new Retry(Duration.ZERO, "transport error before any byte: retry once at once")
+                    ? new Retry(Duration.ZERO, "transport error before any byte: retry at once")
                     : new Next("transport error: next target");
-            case CONNECT_TIMEOUT, FIRST_TOKEN_TIMEOUT -> new Next("silent upstream: next target, never retry a silent route");
+            case CONNECT_TIMEOUT, FIRST_TOKEN_TIMEOUT, RESPONSE_TIMEOUT -> new Next("silent upstream: next target, never retry a silent route");
             case IDLE_TIMEOUT, MALFORMED, TRUNCATED -> new Next("broken response: next target");
             case IN_BAND_ERROR -> canRetry
-                    ? new Retry(backoff(retriesUsed), "error inside a successful response: retry once with backoff")
+                    ? new Retry(backoff(retriesUsed), "error inside a successful response: retry with backoff")
                     : new Next("error inside a successful response: next target");
             case HTTP_STATUS -> decideStatus(f, canRetry, retriesUsed, maxRetryAfter, contextWindow);
         };
@@ -58,13 +59,13 @@ public final class FailureRules {
             }
             if (canRetry) {
                 Duration wait = hint.filter(h -> h.compareTo(backoff(retriesUsed)) > 0).orElse(backoff(retriesUsed));
-                return new Retry(wait, hint.isPresent() ? "overloaded: wait for Retry-After, then retry once" : "overloaded: retry once with backoff");
+                return new Retry(wait, hint.isPresent() ? "overloaded: wait for Retry-After, then retry" : "overloaded: retry with backoff");
             }
             return new Next("still overloaded: next target", hint, Optional.empty());
         }
         if (s == 408 || s == 500 || s == 502 || s == 504) {
             return canRetry
-                    ? new Retry(backoff(retriesUsed), "server error: retry once with backoff")
+                    ? new Retry(backoff(retriesUsed), "server error: retry with backoff")
                     : new Next("server error: next target");
         }
         if (s == 401 || s == 402 || s == 403) {

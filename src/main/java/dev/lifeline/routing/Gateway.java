@@ -1,5 +1,6 @@
 package dev.lifeline.routing;
 
+import dev.lifeline.backend.Failure;
 import dev.lifeline.backend.Backend;
 import dev.lifeline.config.Config;
 import org.slf4j.Logger;
@@ -81,7 +82,7 @@ public final class Gateway implements AutoCloseable {
         return backends.get(name);
     }
 
-    ExchangeObserver observer() {
+    public ExchangeObserver observer() {
         return observer;
     }
 

@@ -11,19 +11,21 @@ import dev.lifeline.routing.Breaker;
 import dev.lifeline.routing.Exchange;
 import dev.lifeline.routing.Gateway;
 import dev.lifeline.routing.Readiness;
+import dev.lifeline.routing.Rejection;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -45,6 +47,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final GatewayMetrics metrics;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private Exchange active;
+    private FullHttpRequest current;
     private boolean busy;
 
     GatewayHandler(Gateway gateway, GatewayMetrics metrics) {
@@ -63,6 +66,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         busy = true;
+        current = req;
         String requestId = requestId(req);
         boolean keepAlive = NettySink.wantsKeepAlive(req);
         NettySink sink = new NettySink(ctx, keepAlive, () -> next(ctx));
@@ -84,7 +88,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/v1/chat/completions" -> only(method, HttpMethod.POST, sink, requestId, () -> proxy(ctx, req, sink, requestId, Endpoint.CHAT));
             case "/v1/embeddings" -> only(method, HttpMethod.POST, sink, requestId, () -> proxy(ctx, req, sink, requestId, Endpoint.EMBEDDINGS));
             case "/admin/contingency" -> admin(ctx, sink, requestId, () -> contingency(req, sink, requestId));
-            case "/admin/breakers" -> admin(ctx, sink, requestId, () -> breakers(sink, requestId));
+            case "/admin/breakers" -> admin(ctx, sink, requestId, () -> only(method, HttpMethod.GET, sink, requestId, () -> breakers(sink, requestId)));
             default -> error(sink, requestId, 404, "no such endpoint: " + method + " " + safe(path), Optional.empty(), "not_found");
         }
     }
@@ -178,13 +182,15 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         Map<String, String> h = new LinkedHashMap<>();
         h.put("x-request-id", requestId);
         h.put("allow", allow);
-        sink.respond(405, "application/json", h,
-                OpenAiFrontDoor.INSTANCE.errorBody(405, "method not allowed (allowed: " + allow + ")", Optional.empty(), "method_not_allowed"));
+        String message = "method not allowed (allowed: " + allow + ")";
+        sink.respond(405, "application/json", h, OpenAiFrontDoor.INSTANCE.errorBody(405, message, Optional.empty(), "method_not_allowed"));
+        gateway.observer().rejected(new Rejection(requestId, Instant.now(), current.method().name(), safe(current.uri()), 405, message));
     }
 
-    private static void error(NettySink sink, String requestId, int status, String message, Optional<String> param, String code) {
+    private void error(NettySink sink, String requestId, int status, String message, Optional<String> param, String code) {
         sink.respond(status, "application/json", Map.of("x-request-id", requestId),
                 OpenAiFrontDoor.INSTANCE.errorBody(status, message, param, code));
+        gateway.observer().rejected(new Rejection(requestId, Instant.now(), current.method().name(), safe(current.uri()), status, message));
     }
 
     private static void json(NettySink sink, String requestId, int status, JsonNode body) {
@@ -241,7 +247,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         ctx.close();
     }
 
-    static String requestId(FullHttpRequest req) {
+    static String requestId(HttpRequest req) {
         String given = req.headers().get("x-request-id");
         if (given != null && CLIENT_REQUEST_ID.matcher(given).matches()) {
             return given;
@@ -255,7 +261,4 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return p.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

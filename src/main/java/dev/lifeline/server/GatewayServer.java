@@ -3,6 +3,7 @@ package dev.lifeline.server;
 import dev.lifeline.backend.NettyTransport;
 import dev.lifeline.observe.GatewayMetrics;
 import dev.lifeline.routing.Gateway;
+import dev.lifeline.routing.Rejection;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
@@ -24,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.Optional;
 
 /** The gateway's HTTP/1.1 listener. */
@@ -50,7 +53,7 @@ public final class GatewayServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024));
                         ch.pipeline().addLast(new HttpServerExpectContinueHandler());
-                        ch.pipeline().addLast(new Aggregator(maxBody));
+                        ch.pipeline().addLast(new Aggregator(maxBody, gateway));
                         ch.pipeline().addLast(new GatewayHandler(gateway, metrics));
                     }
                 });
@@ -70,10 +73,12 @@ public final class GatewayServer implements AutoCloseable {
     /** Collects request bodies up to the limit; a larger one gets a 413 in the OpenAI error shape. */
     private static final class Aggregator extends HttpObjectAggregator {
         private final int max;
+        private final Gateway gateway;
 
-        Aggregator(int max) {
+        Aggregator(int max, Gateway gateway) {
             super(max);
             this.max = max;
+            this.gateway = gateway;
         }
 
         @Override
@@ -86,6 +91,10 @@ public final class GatewayServer implements AutoCloseable {
             HttpUtil.setContentLength(r, body.length);
             HttpUtil.setKeepAlive(r, false);
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            String id = oversized instanceof HttpRequest req ? GatewayHandler.requestId(req) : "-";
+            String path = oversized instanceof HttpRequest req ? req.uri() : "-";
+            String method = oversized instanceof HttpRequest req ? req.method().name() : "-";
+            gateway.observer().rejected(new Rejection(id, Instant.now(), method, path, 413, "the request body is larger than " + max + " bytes"));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lifeline.routing;
 
+import dev.lifeline.backend.Failure;
 import dev.lifeline.config.BreakerConfig;
 import dev.lifeline.routing.Breaker.State;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,8 @@ package dev.lifeline.routing;
 import dev.lifeline.routing.Decision.Next;
 import dev.lifeline.routing.Decision.Retry;
 import dev.lifeline.routing.Decision.Stop;
-import dev.lifeline.routing.Failure.Kind;
+import dev.lifeline.backend.Failure;
+import dev.lifeline.backend.Failure.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,7 +50,7 @@ class FailureRulesTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Kind.class, names = {"CONNECT_TIMEOUT", "FIRST_TOKEN_TIMEOUT"})
+    @EnumSource(value = Kind.class, names = {"CONNECT_TIMEOUT", "FIRST_TOKEN_TIMEOUT", "RESPONSE_TIMEOUT"})
     void silentUpstreamIsNeverRetried(Kind kind) {
         Decision d = FailureRules.decide(Failure.of(kind, "x"), 0, 5, MAX_RETRY_AFTER, OptionalLong.empty());
 
@@ -144,7 +145,7 @@ class FailureRulesTest {
     void serverErrorIsRetriedWithBackoffThenMovesOn(int s) {
         assertThat(decide(status(s, null), 0)).isInstanceOfSatisfying(Retry.class, r -> {
             assertThat(r.delay()).isBetween(Duration.ofMillis(187), Duration.ofMillis(250));
-            assertThat(r.rule()).isEqualTo("server error: retry once with backoff");
+            assertThat(r.rule()).isEqualTo("server error: retry with backoff");
         });
         assertThat(decide(status(s, null), 1)).isInstanceOfSatisfying(Next.class,
                 n -> assertThat(n.rule()).isEqualTo("server error: next target"));

@@ -165,6 +165,12 @@ class EndpointsTest {
         assertThat(unknown.body()).contains("\"error\"");
 
         assertThat(local.requests()).as("nothing reached an upstream").isEmpty();
+        String metrics = gw.get("/metrics").body();
+        assertThat(metrics).contains("lifeline_rejected_requests_total{status=\"400\"} 2.0")
+                .contains("lifeline_rejected_requests_total{status=\"413\"} 1.0")
+                .contains("lifeline_rejected_requests_total{status=\"415\"} 1.0")
+                .contains("lifeline_rejected_requests_total{status=\"405\"} 1.0")
+                .contains("lifeline_rejected_requests_total{status=\"404\"} 1.0");
     }
 
     private static HttpResponse<String> send(HttpRequest r) {

@@ -167,7 +167,7 @@ class FailoverTest {
         assertThat(r.body()).contains("local answer");
         assertThat(cloud.requestCount()).isEqualTo(1);
         assertThat(tookMs).as("one timeout (400 ms), not several").isBetween(350L, 1_500L);
-        assertThat(r.headers().firstValue("x-lifeline-failover")).hasValue("cloud gpt-4o: first-token timeout");
+        assertThat(r.headers().firstValue("x-lifeline-failover")).hasValue("cloud gpt-4o: response timeout");
     }
 
     @Test

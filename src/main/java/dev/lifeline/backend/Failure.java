@@ -1,4 +1,4 @@
-package dev.lifeline.routing;
+package dev.lifeline.backend;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -39,6 +39,8 @@ public record Failure(Kind kind, String detail, int status, Optional<String> cod
         RESET("connection reset"),
         /** Connected, but no response headers or no first token in time: a silent upstream. */
         FIRST_TOKEN_TIMEOUT("first-token timeout"),
+        /** A non-streamed answer did not arrive in full in time: a silent upstream. */
+        RESPONSE_TIMEOUT("response timeout"),
         /** A started stream went quiet for longer than the idle timeout. */
         IDLE_TIMEOUT("stream stalled"),
         /** The upstream answered with an error status. */

@@ -1,6 +1,0 @@
-package dev.lifeline.chat;
-
-/** The wire API a client speaks to the gateway. */
-public enum ClientDialect {
-    OPENAI
-}

@@ -82,8 +82,7 @@ public final class GatewayMetrics implements ExchangeObserver {
         String backend = r.served().map(Target::backendName).orElse("none");
         requests.labelValues(r.route(), backend, r.served().map(Target::model).orElse(""), String.valueOf(r.status()), r.outcome()).inc();
         if (r.failover().isPresent()) {
-            r.attempts().stream().filter(a -> !a.outcome().equals("served")).findFirst()
-                    .ifPresent(a -> failovers.labelValues(a.backend(), reasonLabel(a.reason())).inc());
+            RequestLog.firstTrouble(r).ifPresent(a -> failovers.labelValues(a.backend(), reasonLabel(a.reason())).inc());
         }
         r.timeToFirstToken().ifPresent(t -> ttft.labelValues(backend).observe(t.toNanos() / 1e9));
         duration.labelValues(backend, r.outcome()).observe(r.duration().toNanos() / 1e9);
@@ -102,9 +101,6 @@ public final class GatewayMetrics implements ExchangeObserver {
     static String reasonLabel(String reason) {
         if (reason.startsWith("circuit open")) {
             return "circuit open";
-        }
-        if (reason.startsWith("contingency")) {
-            return "contingency";
         }
         if (reason.startsWith("HTTP ")) {
             int space = reason.indexOf(' ', 5);

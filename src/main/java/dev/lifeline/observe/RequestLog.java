@@ -117,18 +117,16 @@ public final class RequestLog implements ExchangeObserver {
 
     /** The human line, when there is something to tell: a failover, an interruption, or a request no target served. */
     static Optional<String> sentence(ExchangeRecord r) {
-        if (r.outcome().equals("cancelled")) {
-            return Optional.empty();
+        if (r.outcome().equals("cancelled") || (r.outcome().equals("ok") && r.failover().isEmpty())) {
+            return Optional.empty(); // nothing went wrong (a cloud skipped in contingency mode is no failover)
         }
-        Optional<Attempt> first = r.attempts().stream().filter(a -> !a.outcome().equals("served")).findFirst();
+        Optional<Attempt> first = firstTrouble(r);
         if (first.isEmpty()) {
-            return Optional.empty();
+            return r.outcome().equals("ok") ? Optional.empty()
+                    : Optional.of("contingency mode: route " + r.route() + " has no local target, request failed with status " + r.status());
         }
         Attempt a = first.get();
         String what = a.cloud() ? "cloud unavailable" : "local target unavailable";
-        if (a.reason().startsWith("contingency")) {
-            what = "contingency mode";
-        }
         String cause = what + " (" + a.reason() + ", " + a.backend() + ")";
         if (a.outcome().equals("interrupted") && r.outcome().equals("ok")) {
             return Optional.of("stream from " + a.target() + " cut off (" + a.reason() + "), continued on "
@@ -139,6 +137,13 @@ public final class RequestLog implements ExchangeObserver {
             case "interrupted" -> Optional.of("stream interrupted (" + a.reason() + ", " + a.backend() + "), client told the answer is incomplete");
             default -> Optional.of(cause + ", request failed with status " + r.status());
         };
+    }
+
+    /** The first attempt that went wrong; a cloud target skipped in contingency mode did not go wrong. */
+    static Optional<Attempt> firstTrouble(ExchangeRecord r) {
+        return r.attempts().stream()
+                .filter(a -> !a.outcome().equals("served") && !a.reason().startsWith("contingency mode"))
+                .findFirst();
     }
 
     private static double millis(long nanos) {

@@ -59,6 +59,10 @@ public final class HttpUpstream implements AutoCloseable {
         void onEnd();
 
         void onFailure(Failure failure);
+
+        /** The connection has nothing more to read for now. */
+        default void onReadComplete() {
+        }
     }
 
     private final NettyTransport transport;
@@ -360,6 +364,15 @@ public final class HttpUpstream implements AutoCloseable {
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Call c = current;
+            if (c != null && !c.finished) {
+                c.handler.onReadComplete();
+            }
+            ctx.fireChannelReadComplete();
         }
 
         @Override

@@ -170,6 +170,13 @@ public final class OpenAiBackend implements Backend {
         }
 
         @Override
+        public void onReadComplete() {
+            if (sse != null && !failed) {
+                listener.onReadComplete();
+            }
+        }
+
+        @Override
         public void onFailure(Failure failure) {
             if (!failed) {
                 failed = true;

@@ -17,6 +17,10 @@ public interface UpstreamListener {
     /** One event of a streamed success answer. */
     void onFrame(Frame frame);
 
+    /** Everything the upstream had sent so far has been delivered: a good moment to flush to the client. */
+    default void onReadComplete() {
+    }
+
     /** The streamed answer ended cleanly at the transport level (its last chunk arrived). */
     void onEnd();
 

@@ -10,8 +10,11 @@ public interface ClientSink {
     /** Sends status 200 and headers for a streamed answer. Nothing can be taken back after this: the commit point. */
     void startStream(String contentType, Map<String, String> headers);
 
-    /** One chunk of a started stream, written and flushed at once. */
+    /** One chunk of a started stream; it leaves with the next {@link #flush()} or the end of the stream. */
     void send(byte[] chunk);
+
+    /** Sends what was written: called when the upstream has nothing more to read for now, so no event waits. */
+    void flush();
 
     /** Ends a started stream. */
     void endStream();

@@ -228,6 +228,13 @@ public final class Exchange {
         }
 
         @Override
+        public void onReadComplete() {
+            if (no == callNo && (phase == Phase.COMMITTED || phase == Phase.CONTINUING)) {
+                sink.flush(); // every event read so far goes out now: one write per read, not per event
+            }
+        }
+
+        @Override
         public void onBody(byte[] body, String contentType, Optional<StreamEvent.Usage> usage) {
             if (no == callNo && phase != Phase.DONE) {
                 Exchange.this.onBody(body, contentType, usage);

@@ -18,7 +18,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.Map;
 
-/** Writes one response to a client connection. Every chunk is flushed as it is written: no buffering after commit. */
+/**
+ * Writes one response to a client connection. Chunks are flushed at the end of each upstream read, so an event is
+ * never held back, and the events of one read leave in one write.
+ */
 final class NettySink implements ClientSink {
     private final ChannelHandlerContext ctx;
     private final boolean keepAlive;
@@ -45,7 +48,12 @@ final class NettySink implements ClientSink {
 
     @Override
     public void send(byte[] chunk) {
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)), ctx.voidPromise());
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)), ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
     }
 
     @Override

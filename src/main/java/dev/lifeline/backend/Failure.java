@@ -51,6 +51,8 @@ public record Failure(Kind kind, String detail, int status, Optional<String> cod
         MALFORMED("malformed response"),
         /** The stream or body ended before it was complete. */
         TRUNCATED("response cut off"),
+        /** The gateway's own cap on requests to this backend is reached and its queue is full or too slow. */
+        BACKEND_BUSY("backend at its concurrency limit"),
         /** The client went away; never held against the upstream. */
         CLIENT_CANCELLED("client disconnected");
 

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param timeouts      per-phase timeouts for this backend's targets
  * @param retries       how many times one attempt may be retried on the same target
  * @param maxRetryAfter longest {@code Retry-After} the gateway waits for before moving on
+ * @param concurrency   how many requests the backend gets at once, and how many may wait for a turn
  */
 public record BackendConfig(
         String name,
@@ -28,7 +29,8 @@ public record BackendConfig(
         Map<String, String> headers,
         Timeouts timeouts,
         int retries,
-        Duration maxRetryAfter) {
+        Duration maxRetryAfter,
+        Concurrency concurrency) {
 
     public BackendConfig {
         Objects.requireNonNull(name, "name");
@@ -38,6 +40,23 @@ public record BackendConfig(
         headers = Map.copyOf(headers);
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
+        Objects.requireNonNull(concurrency, "concurrency");
+    }
+
+    /**
+     * A cap on requests in flight to one backend (a local GPU serves one or a few at a time), with a bounded queue:
+     * a request that finds the queue full, or waits longer than {@code queueTimeout}, moves on to its next target.
+     */
+    public record Concurrency(int max, int queue, Duration queueTimeout) {
+        public Concurrency {
+            Objects.requireNonNull(queueTimeout, "queueTimeout");
+        }
+
+        public static final Concurrency UNLIMITED = new Concurrency(Integer.MAX_VALUE, 0, Duration.ofSeconds(30));
+
+        public boolean limited() {
+            return max != Integer.MAX_VALUE;
+        }
     }
 
     /** Header values are left out: an {@code api-key} header is as secret as {@code api_key}. */
@@ -45,7 +64,7 @@ public record BackendConfig(
     public String toString() {
         return "BackendConfig[name=" + name + ", dialect=" + dialect + ", url=" + url + ", apiKey=" + apiKey.map(Secret::toString).orElse("none")
                 + ", cloud=" + cloud + ", headers=" + headers.keySet() + ", timeouts=" + timeouts + ", retries=" + retries
-                + ", maxRetryAfter=" + maxRetryAfter + "]";
+                + ", maxRetryAfter=" + maxRetryAfter + ", concurrency=" + concurrency + "]";
     }
 
     public enum Dialect {

@@ -18,7 +18,8 @@ public record Config(
         boolean contingency,
         BreakerConfig breaker,
         HealthConfig health,
-        long maxBodyBytes,
+        Limits limits,
+        Security security,
         String source) {
 
     public Config {
@@ -27,10 +28,16 @@ public record Config(
         routes = List.copyOf(routes);
         Objects.requireNonNull(breaker, "breaker");
         Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(security, "security");
         Objects.requireNonNull(source, "source");
     }
 
-    public static final long DEFAULT_MAX_BODY = 16L * 1024 * 1024;
+    public static final long DEFAULT_MAX_BODY = Limits.DEFAULT.maxBodyBytes();
+
+    public long maxBodyBytes() {
+        return limits.maxBodyBytes();
+    }
 
     public BackendConfig backend(String name) {
         BackendConfig b = backends.get(name);
@@ -41,10 +48,10 @@ public record Config(
     }
 
     public Config withListen(InetSocketAddress address) {
-        return new Config(address, backends, routes, contingency, breaker, health, maxBodyBytes, source);
+        return new Config(address, backends, routes, contingency, breaker, health, limits, security, source);
     }
 
     public Config withContingency(boolean on) {
-        return new Config(listen, backends, routes, on, breaker, health, maxBodyBytes, source);
+        return new Config(listen, backends, routes, on, breaker, health, limits, security, source);
     }
 }

@@ -37,24 +37,32 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
-    private static final Set<String> TOP_KEYS = Set.of("listen", "contingency", "backends", "routes", "library", "breaker", "health", "limits");
-    private static final Set<String> BACKEND_KEYS = Set.of("type", "url", "api_key", "cloud", "headers", "timeouts", "retries", "max_retry_after");
+    private static final Set<String> TOP_KEYS = Set.of("listen", "contingency", "backends", "routes", "library", "breaker", "health", "limits",
+            "auth", "tls", "cors");
+    private static final Set<String> BACKEND_KEYS = Set.of("type", "url", "api_key", "cloud", "headers", "timeouts", "retries",
+            "max_retry_after", "max_concurrency", "max_queue", "queue_timeout");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "first_token", "idle", "response");
     private static final Set<String> ROUTE_KEYS = Set.of("model", "targets");
     private static final Set<String> TARGET_KEYS = Set.of("backend", "model", "task", "system_prompt", "system_prompt_mode",
             "context_window", "continuation", "timeouts", "retries", "prewarm");
     private static final Set<String> LIBRARY_KEYS = Set.of("backend", "models");
     private static final Set<String> BREAKER_KEYS = Set.of("failure_rate", "minimum_calls", "window", "open_for");
-    private static final Set<String> LIMIT_KEYS = Set.of("max_body");
+    private static final Set<String> LIMIT_KEYS = Set.of("max_body", "max_tokens", "max_connections", "header_timeout",
+            "body_timeout", "idle_timeout");
+    private static final Set<String> AUTH_KEYS = Set.of("keys_file", "admin_key");
+    private static final Set<String> TLS_KEYS = Set.of("cert", "key");
+    private static final Set<String> CORS_KEYS = Set.of("origins");
     private static final Set<String> HEALTH_KEYS = Set.of("interval", "timeout");
 
     public static final int DEFAULT_PORT = 8470;
 
     private final Map<String, String> env;
+    private final Path baseDir;
     private final List<String> problems = new ArrayList<>();
 
-    private ConfigLoader(Map<String, String> env) {
+    private ConfigLoader(Map<String, String> env, Path baseDir) {
         this.env = env;
+        this.baseDir = baseDir;
     }
 
     public static Config load(Path file, Map<String, String> env) throws ConfigException {
@@ -66,10 +74,16 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of("cannot read: " + e.getMessage()));
         }
-        return parse(text, file.toString(), env);
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), env, dir == null ? Path.of("") : dir);
     }
 
+    /** Parses YAML text; relative paths in it are taken from the working directory. */
     public static Config parse(String yaml, String source, Map<String, String> env) throws ConfigException {
+        return parse(yaml, source, env, Path.of("").toAbsolutePath());
+    }
+
+    private static Config parse(String yaml, String source, Map<String, String> env, Path baseDir) throws ConfigException {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -80,7 +94,7 @@ public final class ConfigLoader {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(source, List.of("the file is empty (expected: backends and routes)"));
         }
-        ConfigLoader loader = new ConfigLoader(env);
+        ConfigLoader loader = new ConfigLoader(env, baseDir);
         Config config = loader.config(root, source);
         if (!loader.problems.isEmpty()) {
             throw new ConfigException(source, loader.problems);
@@ -168,21 +182,12 @@ public final class ConfigLoader {
 
         BreakerConfig breaker = breaker(root.get("breaker"));
         HealthConfig health = health(root.get("health"));
-        long maxBody = Config.DEFAULT_MAX_BODY;
-        JsonNode limits = root.get("limits");
-        if (limits != null && !limits.isNull()) {
-            if (!limits.isObject()) {
-                problem("limits", describe(limits) + " (expected: a mapping)");
-            } else {
-                checkKeys("limits", limits, LIMIT_KEYS);
-                maxBody = optionalText(limits, "max_body", "limits.max_body")
-                        .map(t -> parseSize("limits.max_body", t)).orElse(Config.DEFAULT_MAX_BODY);
-            }
-        }
+        Limits limits = limits(root.get("limits"));
+        Security security = security(root);
         if (!problems.isEmpty()) {
             return null;
         }
-        return new Config(listen, backends, routes, contingency, breaker, health, maxBody, source);
+        return new Config(listen, backends, routes, contingency, breaker, health, limits, security, source);
     }
 
     private BackendConfig backend(String path, String name, JsonNode node) {
@@ -221,10 +226,18 @@ public final class ConfigLoader {
         Timeouts timeouts = timeouts(path + ".timeouts", node.get("timeouts"), Timeouts.defaultsFor(cloud));
         int retries = integer(node, "retries", path + ".retries", 0, 5).orElse(1);
         Duration maxRetryAfter = duration(node, "max_retry_after", path + ".max_retry_after").orElse(Duration.ofSeconds(5));
+        OptionalInt maxConcurrency = integer(node, "max_concurrency", path + ".max_concurrency", 1, 100_000);
+        OptionalInt maxQueue = integer(node, "max_queue", path + ".max_queue", 0, 1_000_000);
+        Optional<Duration> queueTimeout = duration(node, "queue_timeout", path + ".queue_timeout");
+        if (maxConcurrency.isEmpty() && (maxQueue.isPresent() || queueTimeout.isPresent())) {
+            problem(path + ".max_queue", "set without max_concurrency (expected: max_concurrency, the cap the queue waits for)");
+        }
+        BackendConfig.Concurrency concurrency = maxConcurrency.isEmpty() ? BackendConfig.Concurrency.UNLIMITED
+                : new BackendConfig.Concurrency(maxConcurrency.getAsInt(), maxQueue.orElse(64), queueTimeout.orElse(Duration.ofSeconds(30)));
         if (problems.size() > before || dialect.isEmpty() || url.isEmpty()) {
             return null;
         }
-        return new BackendConfig(name, dialect.get(), url.get(), apiKey, cloud, headers, timeouts, retries, maxRetryAfter);
+        return new BackendConfig(name, dialect.get(), url.get(), apiKey, cloud, headers, timeouts, retries, maxRetryAfter, concurrency);
     }
 
     private RouteConfig route(String path, JsonNode node, Map<String, BackendConfig> backends, JsonNode backendsNode,
@@ -348,6 +361,100 @@ public final class ConfigLoader {
                 integer(node, "minimum_calls", "breaker.minimum_calls", 1, 1000).orElse(d.minimumCalls()),
                 integer(node, "window", "breaker.window", 1, 1000).orElse(d.window()),
                 duration(node, "open_for", "breaker.open_for").orElse(d.openFor()));
+    }
+
+    private Limits limits(JsonNode node) {
+        Limits d = Limits.DEFAULT;
+        if (node == null || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            problem("limits", describe(node) + " (expected: a mapping)");
+            return d;
+        }
+        checkKeys("limits", node, LIMIT_KEYS);
+        return new Limits(
+                optionalText(node, "max_body", "limits.max_body").map(t -> parseSize("limits.max_body", t)).orElse(d.maxBodyBytes()),
+                integer(node, "max_tokens", "limits.max_tokens", 1, 10_000_000),
+                integer(node, "max_connections", "limits.max_connections", 1, 1_000_000).orElse(d.maxConnections()),
+                duration(node, "header_timeout", "limits.header_timeout").orElse(d.headerTimeout()),
+                duration(node, "body_timeout", "limits.body_timeout").orElse(d.bodyTimeout()),
+                duration(node, "idle_timeout", "limits.idle_timeout").orElse(d.idleTimeout()));
+    }
+
+    private Security security(JsonNode root) {
+        Path keysFile = Security.defaultKeysFile(env);
+        Optional<Secret> adminKey = Optional.empty();
+        JsonNode auth = root.get("auth");
+        if (auth != null && !auth.isNull()) {
+            if (!auth.isObject()) {
+                problem("auth", describe(auth) + " (expected: a mapping with keys_file and admin_key)");
+            } else {
+                checkKeys("auth", auth, AUTH_KEYS);
+                keysFile = optionalText(auth, "keys_file", "auth.keys_file").map(this::path).orElse(keysFile);
+                adminKey = optionalText(auth, "admin_key", "auth.admin_key").filter(k -> !k.isEmpty()).map(Secret::new);
+                adminKey.filter(k -> k.value().length() < 16).ifPresent(k ->
+                        problem("auth.admin_key", "too short: " + k.value().length() + " characters (expected: at least 16; e.g. openssl rand -hex 32)"));
+            }
+        }
+        Optional<Security.Tls> tls = Optional.empty();
+        JsonNode t = root.get("tls");
+        if (t != null && !t.isNull()) {
+            if (!t.isObject()) {
+                problem("tls", describe(t) + " (expected: a mapping with cert and key, PEM files)");
+            } else {
+                checkKeys("tls", t, TLS_KEYS);
+                Optional<Path> cert = optionalText(t, "cert", "tls.cert").map(this::path);
+                Optional<Path> key = optionalText(t, "key", "tls.key").map(this::path);
+                if (cert.isEmpty()) {
+                    problem("tls.cert", "missing (expected: the PEM certificate chain)");
+                }
+                if (key.isEmpty()) {
+                    problem("tls.key", "missing (expected: the PEM private key)");
+                }
+                cert.filter(p -> !Files.isReadable(p)).ifPresent(p -> problem("tls.cert", quote(p.toString()) + " (expected: a readable PEM file)"));
+                key.filter(p -> !Files.isReadable(p)).ifPresent(p -> problem("tls.key", quote(p.toString()) + " (expected: a readable PEM file)"));
+                if (cert.isPresent() && key.isPresent()) {
+                    tls = Optional.of(new Security.Tls(cert.get(), key.get()));
+                }
+            }
+        }
+        List<String> origins = new ArrayList<>();
+        JsonNode cors = root.get("cors");
+        if (cors != null && !cors.isNull()) {
+            if (!cors.isObject()) {
+                problem("cors", describe(cors) + " (expected: a mapping with origins)");
+            } else {
+                checkKeys("cors", cors, CORS_KEYS);
+                JsonNode list = cors.get("origins");
+                if (list != null && !list.isNull() && !list.isArray()) {
+                    problem("cors.origins", describe(list) + " (expected: a list of origins such as https://app.example.com)");
+                } else if (list != null) {
+                    for (int i = 0; i < list.size(); i++) {
+                        String path = "cors.origins[" + i + "]";
+                        text(list.get(i), path).ifPresent(o -> {
+                            if (o.equals("*")) {
+                                problem(path, "\"*\" (expected: exact origins such as https://app.example.com; a wildcard would let any web page use your models)");
+                            } else if (!o.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9A-Fa-f:.]+](:\\d{1,5})?")) {
+                                problem(path, quote(o) + " (expected: scheme://host[:port] with no path, e.g. https://app.example.com)");
+                            } else {
+                                origins.add(o);
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        return new Security(keysFile, adminKey, tls, origins);
+    }
+
+    /** A path from the file: {@code ~/} is the home directory, relative paths are relative to the file's directory. */
+    private Path path(String text) {
+        if (text.equals("~") || text.startsWith("~/")) {
+            return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")) + text.substring(1));
+        }
+        Path p = Path.of(text);
+        return p.isAbsolute() ? p : baseDir.resolve(p).normalize();
     }
 
     private HealthConfig health(JsonNode node) {
@@ -500,7 +607,7 @@ public final class ConfigLoader {
 
     /** Accepts {@code host:port}, {@code [v6]:port}, {@code :port} (all interfaces) and a bare port (loopback). */
     public static InetSocketAddress parseListen(String path, String text, List<String> problems) {
-        ConfigLoader l = new ConfigLoader(Map.of());
+        ConfigLoader l = new ConfigLoader(Map.of(), Path.of(""));
         InetSocketAddress a = l.parseListen(path, text);
         problems.addAll(l.problems);
         return a;

@@ -62,6 +62,8 @@ public final class Exchange {
     private int retriesUsed;
     private UpstreamCall call;
     private int callNo;
+    private BackendGate.Turn turn;
+    private int turnNo;
     private long attemptStartNanos;
     private ScheduledFuture<?> timer;
     private Phase phase = Phase.ATTEMPTING;
@@ -118,6 +120,7 @@ public final class Exchange {
             return;
         }
         cancelTimer();
+        releaseTurn();
         if (call != null) {
             call.cancel();
             call = null;
@@ -158,7 +161,7 @@ public final class Exchange {
                 Breaker b = gateway.breakers().forTarget(t.backendName(), t.model());
                 if (b.tryAcquire()) {
                     retriesUsed = 0;
-                    send(t, b, Optional.empty());
+                    take(t, b, Optional.empty());
                     return;
                 }
                 skip = Optional.of("circuit open" + (b.lastFailure().isEmpty() ? "" : " after " + b.lastFailure()));
@@ -183,6 +186,40 @@ public final class Exchange {
             }
         }
         return Optional.empty();
+    }
+
+    /** Waits for a turn on the target's backend when it has a concurrency cap, then sends. */
+    private void take(Target t, Breaker b, Optional<String> prefill) {
+        target = t;
+        breaker = b;
+        attemptStartNanos = System.nanoTime();
+        BackendGate gate = gateway.gate(t.backendName());
+        if (gate == null) {
+            send(t, b, prefill);
+            return;
+        }
+        int token = ++turnNo;
+        BackendGate.Turn granted = gate.acquire(loop, () -> {
+            if (phase != Phase.DONE) {
+                send(t, b, prefill);
+            }
+        }, reason -> {
+            if (phase != Phase.DONE && token == turnNo) {
+                attemptFailed(Failure.of(Failure.Kind.BACKEND_BUSY, reason));
+            }
+        });
+        if (token == turnNo && phase != Phase.DONE) {
+            turn = granted; // unless the exchange already moved on inside acquire (refused at once)
+        } else {
+            granted.release();
+        }
+    }
+
+    private void releaseTurn() {
+        if (turn != null) {
+            turn.release();
+            turn = null;
+        }
     }
 
     private void send(Target t, Breaker b, Optional<String> prefill) {
@@ -391,6 +428,7 @@ public final class Exchange {
 
     private void attemptFailed(Failure f) {
         cancelTimer();
+        releaseTurn();
         pending.clear();
         Duration took = since(attemptStartNanos);
         if (FailureRules.countsAgainstTarget(f)) {
@@ -399,7 +437,8 @@ public final class Exchange {
             breaker.release();
         }
         Decision d = FailureRules.decide(f, retriesUsed, target.retries(), target.backend().maxRetryAfter(), target.spec().contextWindow());
-        attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "failed", f.reason(), d.rule(),
+        String outcome = f.kind() == Failure.Kind.BACKEND_BUSY ? "skipped" : "failed";
+        attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), outcome, f.reason(), d.rule(),
                 Duration.ofNanos(attemptStartNanos - startNanos), took));
         if (f.kind() == Failure.Kind.HTTP_STATUS && (f.status() == 401 || f.status() == 403)) {
             gateway.warnCredentialsRefused(target, f);
@@ -414,7 +453,7 @@ public final class Exchange {
                         return;
                     }
                     if (b.tryAcquire()) {
-                        send(t, b, Optional.empty());
+                        take(t, b, Optional.empty());
                     } else {
                         // The failures so far opened the circuit: the retry would be refused too.
                         attempts.add(new Attempt(t.label(), t.backendName(), t.cloud(), "skipped", "circuit opened after " + f.reason(),
@@ -480,6 +519,7 @@ public final class Exchange {
 
     private void interrupted(Failure f) {
         cancelTimer();
+        releaseTurn();
         Duration took = since(attemptStartNanos);
         if (FailureRules.countsAgainstTarget(f)) {
             breaker.failure(took, f);
@@ -505,7 +545,7 @@ public final class Exchange {
         phase = Phase.CONTINUING;
         finishSeen = false;
         noteFailover(interruptedTarget, f.reason() + " mid-stream");
-        send(next.get().target(), next.get().breaker(), Optional.of(answerText.toString()));
+        take(next.get().target(), next.get().breaker(), Optional.of(answerText.toString()));
     }
 
     private record Pick(Target target, Breaker breaker) {
@@ -546,6 +586,7 @@ public final class Exchange {
     }
 
     private void served() {
+        releaseTurn();
         Duration took = since(attemptStartNanos);
         breaker.success(took);
         attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "served", "", "",

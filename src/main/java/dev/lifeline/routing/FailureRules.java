@@ -39,6 +39,7 @@ public final class FailureRules {
                     : new Next("transport error: next target");
             case CONNECT_TIMEOUT, FIRST_TOKEN_TIMEOUT, RESPONSE_TIMEOUT -> new Next("silent upstream: next target, never retry a silent route");
             case IDLE_TIMEOUT, MALFORMED, TRUNCATED -> new Next("broken response: next target");
+            case BACKEND_BUSY -> new Next("backend at its concurrency limit: next target");
             case IN_BAND_ERROR -> canRetry
                     ? new Retry(backoff(retriesUsed), "error inside a successful response: retry with backoff")
                     : new Next("error inside a successful response: next target");
@@ -87,8 +88,8 @@ public final class FailureRules {
 
     /** Whether the failure says something about the target's health (a client's own mistake does not). */
     public static boolean countsAgainstTarget(Failure f) {
-        if (f.kind() == Failure.Kind.CLIENT_CANCELLED) {
-            return false;
+        if (f.kind() == Failure.Kind.CLIENT_CANCELLED || f.kind() == Failure.Kind.BACKEND_BUSY) {
+            return false; // the client left, or our own cap said no: nothing wrong with the target
         }
         if (f.kind() != Failure.Kind.HTTP_STATUS) {
             return true;

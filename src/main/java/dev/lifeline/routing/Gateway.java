@@ -30,6 +30,7 @@ public final class Gateway implements AutoCloseable {
     private final Clock clock;
     private final AtomicBoolean contingency;
     private final BackendHealth health;
+    private final Map<String, BackendGate> gates;
 
     public Gateway(Config config, Map<String, Backend> backends, ExchangeObserver observer, BackendHealth health, Clock clock) {
         this.config = config;
@@ -40,6 +41,10 @@ public final class Gateway implements AutoCloseable {
         this.clock = clock;
         this.contingency = new AtomicBoolean(config.contingency());
         this.health = health;
+        Map<String, BackendGate> g = new java.util.HashMap<>();
+        config.backends().values().stream().filter(b -> b.concurrency().limited())
+                .forEach(b -> g.put(b.name(), new BackendGate(b.name(), b.concurrency())));
+        this.gates = Map.copyOf(g);
         for (String name : config.backends().keySet()) {
             if (!backends.containsKey(name)) {
                 throw new IllegalArgumentException("no backend implementation for " + name);
@@ -76,6 +81,11 @@ public final class Gateway implements AutoCloseable {
                     : "contingency mode OFF: routes use their cloud targets again");
         }
         return was;
+    }
+
+    /** The concurrency gate of a backend, or null when it has no cap. */
+    BackendGate gate(String backend) {
+        return gates.get(backend);
     }
 
     Backend backend(String name) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import static dev.lifeline.testing.OpenAiFixtures.chatCompletion;
 import static dev.lifeline.testing.OpenAiFixtures.embeddings;
@@ -202,5 +203,42 @@ class RoutingFeaturesTest {
         assertThat(warm.path()).isEqualTo("/v1/chat/completions");
         assertThat(warm.bodyJson().path("model").asText()).isEqualTo("llama3.1:8b");
         assertThat(warm.bodyJson().path("max_tokens").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aBackendsConcurrencyCapQueuesThenOverflowsToTheNextTarget() throws Exception {
+        local.always(Reply.json(200, chatCompletion("llama3.1:8b", "local answer")).withHeaderDelay(Duration.ofMillis(600)));
+        FakeUpstream spare = upstreams.another();
+        spare.always(Reply.json(200, chatCompletion("mistral:7b", "spare answer")));
+        gw = upstreams.gateway("""
+                backends:
+                  local: { type: openai, url: "%s", cloud: false, max_concurrency: 1, max_queue: 1, queue_timeout: 5s }
+                  spare: { type: openai, url: "%s", cloud: false }
+                routes:
+                  - model: gpt-4o
+                    targets: [ { backend: local, model: "llama3.1:8b" }, { backend: spare, model: "mistral:7b" } ]
+                """.formatted(local.url("/v1"), spare.url("/v1")));
+
+        List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 3; i++) {
+                answers.add(pool.submit(() -> gw.chat("gpt-4o", "hi")));
+                Thread.sleep(100); // in order: one in flight, one waiting, one over the limit
+            }
+        }
+        List<String> bodies = new java.util.ArrayList<>();
+        for (var a : answers) {
+            assertThat(a.get().statusCode()).isEqualTo(200);
+            bodies.add(a.get().body());
+        }
+
+        assertThat(bodies.get(0)).contains("local answer");
+        assertThat(bodies.get(1)).as("waited for its turn").contains("local answer");
+        assertThat(bodies.get(2)).as("queue full: next target").contains("spare answer");
+        List<RecordedRequest> seen = local.requests();
+        assertThat(seen).hasSize(2);
+        long gapMs = (seen.get(1).receivedAtNanos() - seen.get(0).receivedAtNanos()) / 1_000_000;
+        assertThat(gapMs).as("the second request reached the backend only after the first finished").isGreaterThanOrEqualTo(550);
+        assertThat(gw.chat("gpt-4o", "again").body()).as("every turn was given back").contains("local answer");
     }
 }

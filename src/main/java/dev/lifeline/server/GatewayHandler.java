@@ -106,6 +106,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             error(sink, requestId, 400, e.getMessage(), e.param(), "invalid_request");
             return;
         }
+        if (endpoint == Endpoint.CHAT && gateway.config().limits().maxTokens().isPresent()) {
+            parsed = OpenAiCodec.clampMaxTokens(parsed, gateway.config().limits().maxTokens().getAsInt());
+        }
         active = gateway.open(requestId, new OpenAiFrontDoor.Request(endpoint, parsed), OpenAiFrontDoor.INSTANCE, sink, ctx.channel().eventLoop());
         active.start();
     }

@@ -24,6 +24,11 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import dev.lifeline.config.Security;
+
+import javax.net.ssl.SSLException;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -32,14 +37,17 @@ import java.util.Optional;
 /** The gateway's HTTP/1.1 listener. */
 public final class GatewayServer implements AutoCloseable {
     private final Channel channel;
+    private final boolean secure;
 
-    private GatewayServer(Channel channel) {
+    private GatewayServer(Channel channel, boolean secure) {
         this.channel = channel;
+        this.secure = secure;
     }
 
     public static GatewayServer start(Gateway gateway, GatewayMetrics metrics, NettyTransport transport,
                                       InetSocketAddress address, long maxBodyBytes) throws InterruptedException {
         int maxBody = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
+        SslContext tls = gateway.config().security().tls().map(GatewayServer::serverTls).orElse(null);
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.boss(), transport.workers())
                 .channel(transport.serverChannelType())
@@ -51,6 +59,9 @@ public final class GatewayServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024));
                         ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                         ch.pipeline().addLast(new Aggregator(maxBody, gateway));
@@ -58,7 +69,21 @@ public final class GatewayServer implements AutoCloseable {
                     }
                 });
         Channel ch = b.bind(address).sync().channel();
-        return new GatewayServer(ch);
+        return new GatewayServer(ch, tls != null);
+    }
+
+    /** The server's TLS context from PEM files, or a clear error naming the file that could not be used. */
+    static SslContext serverTls(Security.Tls files) {
+        try {
+            return SslContextBuilder.forServer(files.certificate().toFile(), files.privateKey().toFile()).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("tls: cannot use certificate " + files.certificate() + " with key " + files.privateKey()
+                    + " (expected: a PEM certificate chain and its unencrypted PEM private key): " + e.getMessage(), e);
+        }
+    }
+
+    public boolean tls() {
+        return secure;
     }
 
     public InetSocketAddress address() {

@@ -65,14 +65,14 @@ public final class RunningGateway implements AutoCloseable {
         return server.address();
     }
 
-    /** {@code http://host:port}, with IPv6 hosts in brackets. */
+    /** {@code http(s)://host:port}, with IPv6 hosts in brackets. */
     public String url() {
         InetSocketAddress a = address();
         String host = a.getAddress().getHostAddress();
         if (host.contains(":")) {
             host = "[" + host.replaceAll("%.*", "") + "]";
         }
-        return "http://" + host + ":" + a.getPort();
+        return (server.tls() ? "https://" : "http://") + host + ":" + a.getPort();
     }
 
     public Gateway gateway() {

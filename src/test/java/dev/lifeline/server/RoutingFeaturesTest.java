@@ -241,4 +241,27 @@ class RoutingFeaturesTest {
         assertThat(gapMs).as("the second request reached the backend only after the first finished").isGreaterThanOrEqualTo(550);
         assertThat(gw.chat("gpt-4o", "again").body()).as("every turn was given back").contains("local answer");
     }
+
+    @Test
+    void maxTokensIsClampedSoNoRequestPinsAGpu() {
+        gw = upstreams.gateway("""
+                backends:
+                  local: { type: openai, url: "%s", cloud: false }
+                routes:
+                  - model: "*"
+                    targets: [ { backend: local } ]
+                limits: { max_tokens: 512 }
+                """.formatted(local.url("/v1")));
+
+        gw.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[],\"max_tokens\":100000}");
+        gw.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[]}");
+        gw.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[],\"max_completion_tokens\":-1}");
+        gw.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[],\"max_tokens\":64}");
+
+        List<RecordedRequest> seen = local.requests();
+        assertThat(seen.get(0).bodyJson().path("max_tokens").asInt()).isEqualTo(512);
+        assertThat(seen.get(1).bodyJson().path("max_tokens").asInt()).as("absent: set").isEqualTo(512);
+        assertThat(seen.get(2).bodyJson().path("max_completion_tokens").asInt()).isEqualTo(512);
+        assertThat(seen.get(3).bodyText()).as("within the limit: untouched").isEqualTo("{\"model\":\"m\",\"messages\":[],\"max_tokens\":64}");
+    }
 }

@@ -70,6 +70,41 @@ public final class OpenAiCodec {
     }
 
     /**
+     * Caps the answer's length: {@code max_tokens} and {@code max_completion_tokens} above {@code limit} (or zero,
+     * negative, absent) become {@code limit}, so that no request keeps a model generating until its context is full.
+     * Returns the request unchanged when it already asks for no more.
+     */
+    public static Request clampMaxTokens(Request req, int limit) {
+        ObjectNode json = req.json();
+        boolean changed = false;
+        ObjectNode copy = json.deepCopy();
+        boolean any = false;
+        for (String field : new String[] {"max_tokens", "max_completion_tokens"}) {
+            JsonNode v = json.get(field);
+            if (v == null || v.isNull()) {
+                continue;
+            }
+            any = true;
+            if (!v.isIntegralNumber() || v.asLong() <= 0 || v.asLong() > limit) {
+                copy.put(field, limit);
+                changed = true;
+            }
+        }
+        if (!any) {
+            copy.put("max_tokens", limit);
+            changed = true;
+        }
+        if (!changed) {
+            return req;
+        }
+        try {
+            return new Request(JSON.writeValueAsBytes(copy), copy, req.model(), req.stream());
+        } catch (IOException e) {
+            throw new IllegalStateException("re-encoding a parsed request cannot fail", e);
+        }
+    }
+
+    /**
      * The body for one target: the client's bytes with only the model name changed, unless the target adds a system
      * prompt or continues an interrupted answer ({@code prefill}), which needs the messages edited.
      */

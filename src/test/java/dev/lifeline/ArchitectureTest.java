@@ -26,7 +26,9 @@ class ArchitectureTest {
             "routing", List.of("dev.lifeline.server", "dev.lifeline.cli", "dev.lifeline.observe", "dev.lifeline.probe", "io.netty",
                     "dev.lifeline.codec"),
             "observe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty"),
-            "probe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty"));
+            "probe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty"),
+            "auth", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
+                    "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.cli", "io.netty"));
 
     @Test
     void layersOnlyDependDownwards() throws IOException {

@@ -134,8 +134,10 @@ class LauncherIT {
                       - { backend: local, model: "llama3.1:8b" }
                 """.formatted(FakeUpstream.deadPort(), local.url("/v1")));
 
-        process = new ProcessBuilder(command("serve", "--config", config.toString(), "--listen", "127.0.0.1:0"))
-                .directory(dir.toFile()).start();
+        ProcessBuilder serve = new ProcessBuilder(command("serve", "--config", config.toString(), "--listen", "127.0.0.1:0"))
+                .directory(dir.toFile());
+        serve.environment().put("LIFELINE_KEYS_FILE", dir.resolve("keys.json").toString()); // not the user's own keys
+        process = serve.start();
         Lines out = new Lines(process.getInputStream());
         Lines err = new Lines(process.getErrorStream());
 

@@ -45,6 +45,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--contingency", description = "start in contingency mode: every request goes to local targets")
     boolean contingency;
 
+    @Option(names = "--insecure-no-auth",
+            description = "listen beyond loopback without API keys (only behind something else that authenticates)")
+    boolean insecureNoAuth;
+
     public ServeCommand(Map<String, String> env) {
         this.env = env;
     }
@@ -85,7 +89,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
         RunningGateway gateway;
         try {
-            gateway = RunningGateway.start(cfg, Version.current());
+            gateway = RunningGateway.start(cfg, Version.current(), insecureNoAuth);
+        } catch (RunningGateway.UnsafeListenException e) {
+            err.println("lifeline: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             if (e instanceof BindException || e.getCause() instanceof BindException || String.valueOf(e.getMessage()).contains("Address already in use")) {
                 err.printf("lifeline: cannot listen on %s: the address is in use or not available (another lifeline? try --listen 127.0.0.1:0)%n",
@@ -101,10 +108,7 @@ public final class ServeCommand implements Callable<Integer> {
         }, "lifeline-shutdown"));
 
         out.printf("lifeline %s listening on %s (config: %s)%n", Version.current(), gateway.url(), cfg.source());
-        if (!cfg.listen().getAddress().isLoopbackAddress()) {
-            err.printf("WARNING: listening on %s, beyond this machine, without authentication: anyone who can reach this port can use your models%n",
-                    display(cfg.listen()));
-        }
+        out.println("auth: " + gateway.authSummary());
         out.println(cfg.contingency() ? "mode: CONTINGENCY (cloud targets are skipped)" : "mode: normal (cloud first)");
         out.println("routes:");
         for (RouteConfig r : cfg.routes()) {

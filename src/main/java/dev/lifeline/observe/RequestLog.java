@@ -142,7 +142,8 @@ public final class RequestLog implements ExchangeObserver {
     /** The first attempt that went wrong; a cloud target skipped in contingency mode did not go wrong. */
     static Optional<Attempt> firstTrouble(ExchangeRecord r) {
         return r.attempts().stream()
-                .filter(a -> !a.outcome().equals("served") && !a.reason().startsWith("contingency mode"))
+                .filter(a -> !a.outcome().equals("served") && !a.reason().startsWith("contingency mode")
+                        && !a.reason().startsWith("local-only key"))
                 .findFirst();
     }
 

@@ -13,6 +13,11 @@ public interface ClientRequest {
 
     boolean stream();
 
+    /** True when the client's key may never reach a cloud backend: its cloud targets are skipped. */
+    default boolean localOnly() {
+        return false;
+    }
+
     /**
      * The request body for one target, in the target's dialect: the model name replaced, the target's system prompt
      * applied, and for a continuation the text already sent to the client as an assistant prefill.

@@ -20,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One client request on its way through the route's targets: a small state machine confined to the client
@@ -83,6 +84,8 @@ public final class Exchange {
     private Optional<Duration> ttft = Optional.empty();
     private long promptTokens;
     private long completionTokens;
+    private Consumer<ExchangeRecord> onFinished = r -> {
+    };
 
     Exchange(Gateway gateway, String requestId, ClientRequest request, ClientProtocol protocol, ClientSink sink,
              ScheduledExecutorService loop, Clock clock) {
@@ -98,6 +101,11 @@ public final class Exchange {
     }
 
     // ------------------------------------------------------------------ entry points (event loop only)
+
+    /** Runs when the exchange ends, after the observers (e.g. to charge a key's token budget). Before {@link #start}. */
+    public void onFinished(Consumer<ExchangeRecord> action) {
+        this.onFinished = action;
+    }
 
     /** Routes the request and sends the first attempt. */
     public void start() {
@@ -167,8 +175,8 @@ public final class Exchange {
                 skip = Optional.of("circuit open" + (b.lastFailure().isEmpty() ? "" : " after " + b.lastFailure()));
             }
             attempts.add(new Attempt(t.label(), t.backendName(), t.cloud(), "skipped", skip.get(), "next target", since(startNanos), Duration.ZERO));
-            if (!(contingency && t.cloud())) {
-                noteFailover(t, skip.get()); // skipping the cloud is what contingency mode is for, not a failover
+            if (!(t.cloud() && (contingency || request.localOnly()))) {
+                noteFailover(t, skip.get()); // skipping the cloud is what contingency mode and local-only keys are for
             }
             index++;
         }
@@ -178,6 +186,9 @@ public final class Exchange {
     private Optional<String> skipReason(Target t) {
         if (contingency && t.cloud()) {
             return Optional.of("contingency mode: cloud skipped");
+        }
+        if (request.localOnly() && t.cloud()) {
+            return Optional.of("local-only key: cloud skipped");
         }
         if (minContextWindow.isPresent()) {
             OptionalLong w = t.spec().contextWindow();
@@ -393,9 +404,10 @@ public final class Exchange {
         call = null;
         ttft = Optional.of(since(startNanos));
         phase = Phase.COMMITTED;
-        sink.respond(200, contentType.isEmpty() ? "application/json" : contentType, responseHeaders(true), body);
+        Map<String, String> headers = responseHeaders(true);
         served();
         finish(200, "ok");
+        sink.respond(200, contentType.isEmpty() ? "application/json" : contentType, headers, body);
     }
 
     private void onFailure(int no, Failure failure) {
@@ -490,8 +502,9 @@ public final class Exchange {
                 respondError(503, "route '" + route.name() + "' has no targets", Optional.empty(), "lifeline_no_target", headers);
                 return;
             }
-            if (contingency && attempts.stream().allMatch(a -> a.cloud())) {
-                respondError(503, "contingency mode is on and route '" + route.name() + "' has no local target",
+            if (attempts.stream().allMatch(a -> a.cloud()) && (contingency || request.localOnly())) {
+                String why = request.localOnly() ? "this key is local-only" : "contingency mode is on";
+                respondError(503, why + " and route '" + route.name() + "' has no local target",
                         Optional.empty(), "lifeline_no_local_target", headers);
                 return;
             }
@@ -508,8 +521,8 @@ public final class Exchange {
         headers.remove("x-lifeline-backend");
         headers.remove("x-lifeline-model");
         if (f.body().length > 0) {
-            sink.respond(f.status(), f.contentType().isEmpty() ? "application/json" : f.contentType(), headers, f.body());
             finish(f.status(), "error");
+            sink.respond(f.status(), f.contentType().isEmpty() ? "application/json" : f.contentType(), headers, f.body());
         } else {
             respondError(f.status(), "upstream error: " + f.reason(), Optional.empty(), "upstream_error", headers);
         }
@@ -572,17 +585,17 @@ public final class Exchange {
     private void endWithError() {
         String message = "the answer was interrupted: " + interruptedTarget.label() + ": " + interruption.reason()
                 + " (" + interruption.detail() + "); the text so far is incomplete";
+        finish(200, "interrupted");
         sink.send(protocol.streamError(message, "lifeline_stream_interrupted"));
         sink.endStream();
-        finish(200, "interrupted");
     }
 
     private void succeed() {
         cancelTimer();
         call = null;
-        sink.endStream();
         served();
         finish(200, "ok");
+        sink.endStream();
     }
 
     private void served() {
@@ -616,8 +629,8 @@ public final class Exchange {
         headers.put("x-lifeline-attempts", String.valueOf(attempts.stream().filter(Attempt::wasSent).count()));
         headers.put("x-lifeline-mode", contingency ? "contingency" : "normal");
         headers.putAll(extra);
-        sink.respond(status, protocol.errorContentType(), headers, protocol.errorBody(status, message, param, code));
         finish(status, "error");
+        sink.respond(status, protocol.errorContentType(), headers, protocol.errorBody(status, message, param, code));
     }
 
     private void record(String outcome, String reason, String decision) {
@@ -646,6 +659,10 @@ public final class Exchange {
         return String.join("; ", parts);
     }
 
+    /**
+     * Ends the exchange: observers, breakers and the key's limits learn of it before the last bytes are written, so a
+     * client that sends its next request at once finds its slot free.
+     */
     private void finish(int status, String outcome) {
         if (phase == Phase.DONE) {
             return;
@@ -657,9 +674,11 @@ public final class Exchange {
             case "interrupted" -> Optional.ofNullable(committedTarget);
             default -> Optional.empty();
         };
-        gateway.observer().finished(new ExchangeRecord(requestId, received, request.endpoint(), request.model(),
+        ExchangeRecord record = new ExchangeRecord(requestId, received, request.endpoint(), request.model(),
                 route == null ? "" : route.name(), request.stream(), contingency, attempts, servedBy, status, outcome,
-                failover, ttft, since(startNanos), promptTokens, completionTokens));
+                failover, ttft, since(startNanos), promptTokens, completionTokens);
+        gateway.observer().finished(record);
+        onFinished.accept(record);
     }
 
     private void arm(Duration d, Runnable action) {

@@ -3,9 +3,12 @@ package dev.lifeline.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeline.auth.ApiKey;
+import dev.lifeline.auth.KeyLimits;
 import dev.lifeline.chat.Endpoint;
 import dev.lifeline.codec.openai.BadRequestException;
 import dev.lifeline.codec.openai.OpenAiCodec;
+import dev.lifeline.observe.AuditLog;
 import dev.lifeline.observe.GatewayMetrics;
 import dev.lifeline.routing.Breaker;
 import dev.lifeline.routing.Exchange;
@@ -24,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -32,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -50,9 +54,12 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private FullHttpRequest current;
     private boolean busy;
 
-    GatewayHandler(Gateway gateway, GatewayMetrics metrics) {
+    private final Access access;
+
+    GatewayHandler(Gateway gateway, GatewayMetrics metrics, Access access) {
         this.gateway = gateway;
         this.metrics = metrics;
+        this.access = access;
     }
 
     @Override
@@ -76,24 +83,49 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         String path = new QueryStringDecoder(req.uri()).path();
         HttpMethod method = req.method();
+        SocketAddress remote = ctx.channel().remoteAddress();
         switch (path) {
             case "/healthz" -> only(method, HttpMethod.GET, sink, requestId, () ->
                     json(sink, requestId, 200, JSON.createObjectNode().put("status", "ok")));
-            case "/readyz" -> only(method, HttpMethod.GET, sink, requestId, () -> readiness(sink, requestId));
-            case "/metrics" -> only(method, HttpMethod.GET, sink, requestId, () ->
-                    sink.respond(200, GatewayMetrics.contentType(), Map.of("x-request-id", requestId), metrics.scrape()));
-            case "/v1/models" -> only(method, HttpMethod.GET, sink, requestId, () ->
-                    sink.respond(200, "application/json", Map.of("x-request-id", requestId),
-                            OpenAiCodec.modelList(gateway.router().modelNames())));
-            case "/v1/chat/completions" -> only(method, HttpMethod.POST, sink, requestId, () -> proxy(ctx, req, sink, requestId, Endpoint.CHAT));
-            case "/v1/embeddings" -> only(method, HttpMethod.POST, sink, requestId, () -> proxy(ctx, req, sink, requestId, Endpoint.EMBEDDINGS));
-            case "/admin/contingency" -> admin(ctx, sink, requestId, () -> contingency(req, sink, requestId));
-            case "/admin/breakers" -> admin(ctx, sink, requestId, () -> only(method, HttpMethod.GET, sink, requestId, () -> breakers(sink, requestId)));
+            case "/readyz" -> only(method, HttpMethod.GET, sink, requestId, () ->
+                    readiness(sink, requestId, !(access.client(req.headers(), remote, requestId, path) instanceof Access.Denied)));
+            case "/metrics" -> only(method, HttpMethod.GET, sink, requestId, () -> withClient(req, remote, sink, requestId, path, key ->
+                    sink.respond(200, GatewayMetrics.contentType(), Map.of("x-request-id", requestId), metrics.scrape())));
+            case "/v1/models" -> only(method, HttpMethod.GET, sink, requestId, () -> withClient(req, remote, sink, requestId, path, key ->
+                    sink.respond(200, "application/json", Map.of("x-request-id", requestId), OpenAiCodec.modelList(
+                            gateway.router().modelNames().stream().filter(m -> key.map(k -> k.allowsModel(m)).orElse(true)).toList()))));
+            case "/v1/chat/completions" -> only(method, HttpMethod.POST, sink, requestId, () ->
+                    withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, Endpoint.CHAT, key)));
+            case "/v1/embeddings" -> only(method, HttpMethod.POST, sink, requestId, () ->
+                    withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, Endpoint.EMBEDDINGS, key)));
+            case "/admin/contingency" -> admin(req, remote, sink, requestId, path, () -> contingency(req, sink, requestId, remote));
+            case "/admin/breakers" -> admin(req, remote, sink, requestId, path, () -> only(method, HttpMethod.GET, sink, requestId, () -> breakers(sink, requestId)));
             default -> error(sink, requestId, 404, "no such endpoint: " + method + " " + safe(path), Optional.empty(), "not_found");
         }
     }
 
-    private void proxy(ChannelHandlerContext ctx, FullHttpRequest req, NettySink sink, String requestId, Endpoint endpoint) {
+    /** Runs {@code action} with the client's key (empty when authentication is off), or refuses the request. */
+    private void withClient(FullHttpRequest req, SocketAddress remote, NettySink sink, String requestId, String path,
+                            Consumer<Optional<ApiKey>> action) {
+        switch (access.client(req.headers(), remote, requestId, path)) {
+            case Access.Open o -> action.accept(Optional.empty());
+            case Access.Granted g -> action.accept(g.key());
+            case Access.Denied d -> refuse(sink, requestId, d);
+        }
+    }
+
+    private void refuse(NettySink sink, String requestId, Access.Denied d) {
+        Map<String, String> h = new LinkedHashMap<>(d.headers());
+        h.put("x-request-id", requestId);
+        if (d.status() == 401) {
+            h.put("www-authenticate", "Bearer");
+        }
+        sink.respond(d.status(), "application/json", h, OpenAiFrontDoor.INSTANCE.errorBody(d.status(), d.message(), Optional.empty(), d.code()));
+        gateway.observer().rejected(new Rejection(requestId, Instant.now(), current.method().name(), safe(current.uri()), d.status(), d.message()));
+    }
+
+    private void proxy(ChannelHandlerContext ctx, FullHttpRequest req, NettySink sink, String requestId, Endpoint endpoint,
+                       Optional<ApiKey> key) {
         String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             error(sink, requestId, 415, "the request body must be application/json", Optional.empty(), "unsupported_media_type");
@@ -109,14 +141,43 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (endpoint == Endpoint.CHAT && gateway.config().limits().maxTokens().isPresent()) {
             parsed = OpenAiCodec.clampMaxTokens(parsed, gateway.config().limits().maxTokens().getAsInt());
         }
-        active = gateway.open(requestId, new OpenAiFrontDoor.Request(endpoint, parsed), OpenAiFrontDoor.INSTANCE, sink, ctx.channel().eventLoop());
+        KeyLimits.Permit permit = null;
+        if (key.isPresent()) {
+            ApiKey k = key.get();
+            if (!k.allowsModel(parsed.model())) {
+                AuditLog.event("model_refused", Map.of("request_id", requestId, "key_id", k.id(), "model", parsed.model()));
+                error(sink, requestId, 403, "this key may not use model '" + parsed.model() + "'", Optional.of("model"), "model_not_allowed");
+                return;
+            }
+            switch (access.admit(k, requestId)) {
+                case KeyLimits.Limited l -> {
+                    Map<String, String> h = new LinkedHashMap<>(l.headers());
+                    h.put("retry-after", String.valueOf(Math.max(1, (l.retryAfter().toMillis() + 999) / 1000)));
+                    refuse(sink, requestId, new Access.Denied(429, "rate limit reached for this key: " + l.limit(), "rate_limit_exceeded", h));
+                    return;
+                }
+                case KeyLimits.Permit p -> permit = p;
+            }
+        }
+        boolean localOnly = key.map(ApiKey::localOnly).orElse(false);
+        active = gateway.open(requestId, new OpenAiFrontDoor.Request(endpoint, parsed, localOnly), OpenAiFrontDoor.INSTANCE, sink,
+                ctx.channel().eventLoop());
+        if (permit != null) {
+            KeyLimits.Permit held = permit;
+            active.onFinished(r -> held.finish(r.promptTokens() + r.completionTokens()));
+        }
         active.start();
     }
 
-    private void readiness(NettySink sink, String requestId) {
+    /** Readiness; the per-route details only for a client that may use the gateway (they name routes and backends). */
+    private void readiness(NettySink sink, String requestId, boolean details) {
         Readiness r = gateway.readiness();
         ObjectNode body = JSON.createObjectNode();
         body.put("status", r.ready() ? "ready" : "not ready");
+        if (!details) {
+            json(sink, requestId, r.ready() ? 200 : 503, body);
+            return;
+        }
         body.put("mode", r.contingency() ? "contingency" : "normal");
         ObjectNode routes = body.putObject("routes");
         for (Readiness.RouteState s : r.routes()) {
@@ -127,7 +188,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         json(sink, requestId, r.ready() ? 200 : 503, body);
     }
 
-    private void contingency(FullHttpRequest req, NettySink sink, String requestId) {
+    private void contingency(FullHttpRequest req, NettySink sink, String requestId, SocketAddress remote) {
         if (req.method().equals(HttpMethod.POST)) {
             JsonNode body;
             try {
@@ -139,7 +200,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 error(sink, requestId, 400, "expected a JSON body {\"enabled\": true} or {\"enabled\": false}", Optional.of("enabled"), "invalid_request");
                 return;
             }
-            gateway.setContingency(body.get("enabled").asBoolean());
+            boolean on = body.get("enabled").asBoolean();
+            boolean was = gateway.setContingency(on);
+            AuditLog.event("contingency", Map.of("request_id", requestId, "client", String.valueOf(remote), "enabled", on, "was", was));
         } else if (!req.method().equals(HttpMethod.GET)) {
             methodNotAllowed(sink, requestId, "GET, POST");
             return;
@@ -161,15 +224,12 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         json(sink, requestId, 200, body);
     }
 
-    /**
-     * Admin endpoints answer loopback clients only: until admin credentials exist, being on this machine is the
-     * credential.
-     */
-    private void admin(ChannelHandlerContext ctx, NettySink sink, String requestId, Runnable action) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null && a.getAddress().isLoopbackAddress()) {
-            action.run();
+    /** Admin endpoints: the admin credential or an admin key; without authentication, loopback clients only. */
+    private void admin(FullHttpRequest req, SocketAddress remote, NettySink sink, String requestId, String path, Runnable action) {
+        if (access.admin(req.headers(), remote, requestId, path) instanceof Access.Denied d) {
+            refuse(sink, requestId, d);
         } else {
-            error(sink, requestId, 403, "admin endpoints are served to loopback clients only", Optional.empty(), "forbidden");
+            action.run();
         }
     }
 

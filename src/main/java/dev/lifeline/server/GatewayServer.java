@@ -44,7 +44,7 @@ public final class GatewayServer implements AutoCloseable {
         this.secure = secure;
     }
 
-    public static GatewayServer start(Gateway gateway, GatewayMetrics metrics, NettyTransport transport,
+    static GatewayServer start(Gateway gateway, GatewayMetrics metrics, Access access, NettyTransport transport,
                                       InetSocketAddress address, long maxBodyBytes) throws InterruptedException {
         int maxBody = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
         SslContext tls = gateway.config().security().tls().map(GatewayServer::serverTls).orElse(null);
@@ -65,7 +65,7 @@ public final class GatewayServer implements AutoCloseable {
                         ch.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024));
                         ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                         ch.pipeline().addLast(new Aggregator(maxBody, gateway));
-                        ch.pipeline().addLast(new GatewayHandler(gateway, metrics));
+                        ch.pipeline().addLast(new GatewayHandler(gateway, metrics, access));
                     }
                 });
         Channel ch = b.bind(address).sync().channel();

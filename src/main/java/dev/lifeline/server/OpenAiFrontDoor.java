@@ -16,7 +16,7 @@ final class OpenAiFrontDoor implements ClientProtocol {
     }
 
     /** A parsed OpenAI request. Targets speak OpenAI too (for now), so bodies pass through with minimal edits. */
-    record Request(Endpoint endpoint, OpenAiCodec.Request parsed) implements ClientRequest {
+    record Request(Endpoint endpoint, OpenAiCodec.Request parsed, boolean localOnly) implements ClientRequest {
         @Override
         public String model() {
             return parsed.model();

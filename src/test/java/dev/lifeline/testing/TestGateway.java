@@ -42,10 +42,15 @@ public final class TestGateway implements AutoCloseable {
         try {
             // Health checks are off unless a test asks for them: their probes would count as upstream requests.
             String health = yaml.contains("health:") ? "" : "health: { interval: off }\n";
-            Config c = ConfigLoader.parse("listen: 127.0.0.1:0\n" + health + yaml, "test", env);
+            // A key file of its own, empty unless the test writes one: never the user's ~/.config/lifeline/keys.json.
+            Map<String, String> isolated = new java.util.HashMap<>(env);
+            isolated.putIfAbsent("LIFELINE_KEYS_FILE", java.nio.file.Files.createTempDirectory("lifeline-test").resolve("keys.json").toString());
+            Config c = ConfigLoader.parse("listen: 127.0.0.1:0\n" + health + yaml, "test", isolated);
             return new TestGateway(RunningGateway.start(c, "test"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }

@@ -52,8 +52,10 @@ public final class ConnectionGuard {
      * minimal {@code 503} ({@code Connection: close}, OpenAI error shape, code {@code too_many_connections}) and is
      * closed at once. Refused connections are never counted and never reach later handlers.
      *
-     * <p>One instance is shared by all child channels of a listener; it must be the FIRST handler of the pipeline
-     * (it writes raw bytes, below the HTTP codec).
+     * <p>One instance is shared by all child channels of a listener; it must sit below the HTTP codec (it writes raw
+     * bytes): first in the pipeline for plain HTTP. On a TLS listener, either first with {@code answer = false}
+     * (refused connections cost no handshake), or right after the {@code SslHandler} (the 503 then waits for the
+     * handshake).
      */
     @Sharable
     public static final class Limit extends ChannelInboundHandlerAdapter {
@@ -62,15 +64,27 @@ public final class ConnectionGuard {
                 OpenAiFrontDoor.INSTANCE.errorBody(503, "too many connections", Optional.empty(), "too_many_connections"));
 
         private final int max;
+        private final boolean answer;
         private final AtomicInteger open = new AtomicInteger();
         private final AtomicLong refused = new AtomicLong();
 
-        /** @param maxConnections how many client connections may be open at once; at least 1 */
+        /** A limit that answers refused connections with the plain-text {@code 503}. */
         public Limit(int maxConnections) {
+            this(maxConnections, true);
+        }
+
+        /**
+         * @param maxConnections how many client connections may be open at once; at least 1
+         * @param answer         whether a refused connection gets the {@code 503} before the close; pass
+         *                       {@code false} on a TLS listener when this handler sits in front of the
+         *                       {@code SslHandler} (plain bytes on a TLS connection are garbage to the client)
+         */
+        public Limit(int maxConnections, boolean answer) {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: at least 1)");
             }
             this.max = maxConnections;
+            this.answer = answer;
         }
 
         /** The number of connections open now (refused ones excluded). */
@@ -96,7 +110,11 @@ public final class ConnectionGuard {
                 refused.incrementAndGet();
                 ch.attr(REFUSED).set(Boolean.TRUE);
                 ch.config().setAutoRead(false);
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY)).addListener(ChannelFutureListener.CLOSE);
+                if (answer) {
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY)).addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    ctx.close();
+                }
                 return;
             }
             ch.closeFuture().addListener(f -> open.decrementAndGet());
@@ -167,8 +185,9 @@ public final class ConnectionGuard {
      * <p>On expiry while a request is being read and no response has started for it, the client gets
      * {@code 408 Request Timeout} (OpenAI error shape, code {@code request_timeout}, {@code Connection: close}); in
      * every other case (idle, a fresh connection that never sent a byte, a response already started) the connection
-     * is just closed. After a 408 the output is shut down and the input drained for {@link #LINGER} before the close,
-     * so that the client reads the 408 rather than a reset. All timers run on the channel's event loop.
+     * is just closed. After a 408 the output is shut down and the input drained for at most
+     * {@link ConnectionGuard#LINGER} before the close (RFC 9112 §9.6), so that a client still sending reads the 408
+     * rather than a reset. All timers run on the channel's event loop; no thread is added.
      */
     public static final class Deadlines extends ChannelDuplexHandler {
         /** What the connection is waiting for on the read side. */
@@ -367,7 +386,7 @@ public final class ConnectionGuard {
             ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> lingeringClose(ctx));
         }
 
-        /** Sends FIN, discards what the client still sends, and closes after {@link #LINGER} at the latest. */
+        /** Sends FIN, discards what the client still sends, and closes after {@link ConnectionGuard#LINGER} at the latest. */
         private static void lingeringClose(ChannelHandlerContext ctx) {
             Channel ch = ctx.channel();
             if (!ch.isActive() || !(ch instanceof DuplexChannel duplex)) {
@@ -380,9 +399,7 @@ public final class ConnectionGuard {
                 }
             });
             ch.config().setAutoRead(true);
-            ctx.executor().schedule(() -> {
-                ctx.close();
-            }, LINGER.toNanos(), TimeUnit.NANOSECONDS);
+            ctx.executor().schedule(() -> ctx.close(), LINGER.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 }

@@ -54,17 +54,26 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private FullHttpRequest current;
     private boolean busy;
 
-    private final Access access;
+    /** Pipelined requests waiting behind a slow answer; a client sending more is closed. */
+    static final int MAX_WAITING = 16;
 
-    GatewayHandler(Gateway gateway, GatewayMetrics metrics, Access access) {
+    private final Access access;
+    private final Cors cors;
+
+    GatewayHandler(Gateway gateway, GatewayMetrics metrics, Access access, Cors cors) {
         this.gateway = gateway;
         this.metrics = metrics;
         this.access = access;
+        this.cors = cors;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (busy) {
+            if (waiting.size() >= MAX_WAITING) {
+                ctx.close(); // more pipelined requests than any client needs: not a client worth queueing for
+                return;
+            }
             waiting.add(req.retain());
             return;
         }
@@ -84,6 +93,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String path = new QueryStringDecoder(req.uri()).path();
         HttpMethod method = req.method();
         SocketAddress remote = ctx.channel().remoteAddress();
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && !crossOrigin(req, sink, requestId, origin)) {
+            return;
+        }
         switch (path) {
             case "/healthz" -> only(method, HttpMethod.GET, sink, requestId, () ->
                     json(sink, requestId, 200, JSON.createObjectNode().put("status", "ok")));
@@ -102,6 +115,33 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/admin/breakers" -> admin(req, remote, sink, requestId, path, () -> only(method, HttpMethod.GET, sink, requestId, () -> breakers(sink, requestId)));
             default -> error(sink, requestId, 404, "no such endpoint: " + method + " " + safe(path), Optional.empty(), "not_found");
         }
+    }
+
+    /**
+     * A browser's request: answers a preflight, refuses an origin not in {@code cors.origins} (a web page must not
+     * reach local models through the gateway), and adds the CORS headers for an allowed one. Returns whether to go on.
+     */
+    private boolean crossOrigin(FullHttpRequest req, NettySink sink, String requestId, String origin) {
+        if (req.method().equals(HttpMethod.OPTIONS) && req.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            Optional<Map<String, String>> allowed = cors.preflight(origin, req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD),
+                    req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS));
+            if (allowed.isPresent()) {
+                Map<String, String> h = new LinkedHashMap<>(allowed.get());
+                h.put("x-request-id", requestId);
+                sink.respond(204, "text/plain", h, new byte[0]);
+            } else {
+                error(sink, requestId, 403, "origin not allowed: add it to cors.origins to let this web page call the gateway",
+                        Optional.empty(), "origin_not_allowed");
+            }
+            return false;
+        }
+        if (!cors.allows(origin)) {
+            error(sink, requestId, 403, "origin not allowed: add it to cors.origins to let this web page call the gateway",
+                    Optional.empty(), "origin_not_allowed");
+            return false;
+        }
+        sink.alwaysAdd(cors.responseHeaders(origin));
+        return true;
     }
 
     /** Runs {@code action} with the client's key (empty when authentication is off), or refuses the request. */

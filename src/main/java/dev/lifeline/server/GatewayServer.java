@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import dev.lifeline.config.Limits;
 import dev.lifeline.config.Security;
 
 import javax.net.ssl.SSLException;
@@ -48,6 +49,10 @@ public final class GatewayServer implements AutoCloseable {
                                       InetSocketAddress address, long maxBodyBytes) throws InterruptedException {
         int maxBody = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
         SslContext tls = gateway.config().security().tls().map(GatewayServer::serverTls).orElse(null);
+        Limits limits = gateway.config().limits();
+        // Over the limit, a plain listener answers 503; a TLS one just closes (plain bytes would be garbage there).
+        ConnectionGuard.Limit connections = new ConnectionGuard.Limit(limits.maxConnections(), tls == null);
+        Cors cors = new Cors(gateway.config().security().corsOrigins());
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.boss(), transport.workers())
                 .channel(transport.serverChannelType())
@@ -59,13 +64,15 @@ public final class GatewayServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(connections);
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
                         ch.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024));
+                        ch.pipeline().addLast(new ConnectionGuard.Deadlines(limits.headerTimeout(), limits.bodyTimeout(), limits.idleTimeout()));
                         ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                         ch.pipeline().addLast(new Aggregator(maxBody, gateway));
-                        ch.pipeline().addLast(new GatewayHandler(gateway, metrics, access));
+                        ch.pipeline().addLast(new GatewayHandler(gateway, metrics, access, cors));
                     }
                 });
         Channel ch = b.bind(address).sync().channel();

@@ -26,12 +26,18 @@ final class NettySink implements ClientSink {
     private final ChannelHandlerContext ctx;
     private final boolean keepAlive;
     private final Runnable onComplete;
+    private Map<String, String> always = Map.of();
     private boolean complete;
 
     NettySink(ChannelHandlerContext ctx, boolean keepAlive, Runnable onComplete) {
         this.ctx = ctx;
         this.keepAlive = keepAlive;
         this.onComplete = onComplete;
+    }
+
+    /** Headers every response on this sink carries (CORS), whoever writes it. */
+    void alwaysAdd(Map<String, String> headers) {
+        this.always = headers;
     }
 
     @Override
@@ -41,6 +47,7 @@ final class NettySink implements ClientSink {
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         r.headers().set("x-accel-buffering", "no");
         headers.forEach((k, v) -> r.headers().set(k, v));
+        always.forEach((k, v) -> r.headers().set(k, v));
         HttpUtil.setTransferEncodingChunked(r, true);
         HttpUtil.setKeepAlive(r, keepAlive);
         ctx.write(r);
@@ -68,6 +75,7 @@ final class NettySink implements ClientSink {
                 Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         headers.forEach((k, v) -> r.headers().set(k, v));
+        always.forEach((k, v) -> r.headers().set(k, v));
         HttpUtil.setContentLength(r, body.length);
         HttpUtil.setKeepAlive(r, keepAlive);
         done(ctx.writeAndFlush(r));

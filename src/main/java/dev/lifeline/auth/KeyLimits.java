@@ -40,27 +40,34 @@ public final class KeyLimits {
         if (key.rpm().isEmpty() && key.tpm().isEmpty() && key.concurrency().isEmpty()) {
             return new Permit(State.UNLIMITED);
         }
-        State s = byKey.computeIfAbsent(key.id(), id -> new State(key));
+        // When the key file changes a key's limits, new buckets apply; requests in flight keep counting in the same place.
+        State s = byKey.compute(key.id(), (id, old) -> old == null ? new State(key, new AtomicInteger())
+                : old.sameLimits(key) ? old : new State(key, old.inFlight));
         return s.admit();
     }
 
     /** One key's buckets. */
     public static final class State {
-        static final State UNLIMITED = new State(null);
+        static final State UNLIMITED = new State(null, new AtomicInteger());
 
         private final ApiKey key;
         private final Bucket requests;
         private final Bucket tokens;
-        private final AtomicInteger inFlight = new AtomicInteger();
+        private final AtomicInteger inFlight;
 
-        State(ApiKey key) {
+        State(ApiKey key, AtomicInteger inFlight) {
             this.key = key;
+            this.inFlight = inFlight;
             this.requests = key == null || key.rpm().isEmpty() ? null : perMinute(key.rpm().getAsInt());
             this.tokens = key == null || key.tpm().isEmpty() ? null : perMinute(key.tpm().getAsInt());
         }
 
         private static Bucket perMinute(int n) {
             return Bucket.builder().addLimit(Bandwidth.builder().capacity(n).refillGreedy(n, Duration.ofMinutes(1)).build()).build();
+        }
+
+        boolean sameLimits(ApiKey k) {
+            return k.rpm().equals(key.rpm()) && k.tpm().equals(key.tpm()) && k.concurrency().equals(key.concurrency());
         }
 
         Admission admit() {

@@ -245,8 +245,8 @@ public final class HttpUpstream implements AutoCloseable {
         }
 
         void onContent(HttpContent c) {
-            if (finished) {
-                return;
+            if (finished || !responseStarted) {
+                return; // nothing of ours yet: the empty end of an informational (1xx) response
             }
             if (c.content().isReadable()) {
                 handler.onContent(c.content());
@@ -290,6 +290,11 @@ public final class HttpUpstream implements AutoCloseable {
             }
             finished = true;
             detach(true);
+        }
+
+        /** True once the call has ended (answered, failed or cancelled): it delivers nothing more. */
+        public boolean isDone() {
+            return finished;
         }
 
         @Override

@@ -118,8 +118,8 @@ public final class OpenAiBackend implements Backend {
                     for (SseDecoder.Event e : sse.feed(bytes)) {
                         List<StreamEvent> events = OpenAiCodec.decodeChunk(e.data());
                         listener.onFrame(new Frame(SseDecoder.encode(e), events));
-                        if (failed) {
-                            return;
+                        if (failed || call.isDone()) {
+                            return; // the exchange dropped this call: the rest of this read is not for it
                         }
                     }
                 } catch (SseDecoder.MalformedStreamException | OpenAiCodec.MalformedChunkException ex) {

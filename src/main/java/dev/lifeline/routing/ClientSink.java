@@ -22,6 +22,9 @@ public interface ClientSink {
     /** Sends a complete answer or error. */
     void respond(int status, String contentType, Map<String, String> headers, byte[] body);
 
+    /** Closes the client's connection without another byte: the client stopped reading. */
+    void abort();
+
     /** False while the client reads more slowly than the upstream writes. */
     boolean isWritable();
 }

@@ -65,6 +65,8 @@ public final class Exchange {
     private int callNo;
     private BackendGate.Turn turn;
     private int turnNo;
+    /** The current target's breaker permission is held: it must be settled exactly once. */
+    private boolean permitHeld;
     private long attemptStartNanos;
     private ScheduledFuture<?> timer;
     private Phase phase = Phase.ATTEMPTING;
@@ -129,12 +131,9 @@ public final class Exchange {
         }
         cancelTimer();
         releaseTurn();
+        releasePermit();
         if (call != null) {
-            call.cancel();
-            call = null;
-            if (breaker != null) {
-                breaker.release();
-            }
+            dropCall();
             record("cancelled", Failure.of(Failure.Kind.CLIENT_CANCELLED, "client disconnected").reason(), "cancel the upstream call");
         }
         finish(499, "cancelled");
@@ -155,8 +154,21 @@ public final class Exchange {
         } else if (!writable && !clientSlow) {
             clientSlow = true;
             call.pause();
-            cancelTimer();
+            arm(gateway.config().limits().idleTimeout(), this::clientStoppedReading); // the client's own patience
         }
+    }
+
+    /**
+     * The client has not read anything for {@code limits.idle_timeout}: it is holding a backend turn and an upstream
+     * connection for nothing. Everything is released (nothing is held against the target) and the client closed.
+     */
+    private void clientStoppedReading() {
+        releaseTurn();
+        releasePermit();
+        dropCall();
+        record("cancelled", "client stopped reading", "close the client connection");
+        finish(499, "cancelled");
+        sink.abort();
     }
 
     // ------------------------------------------------------------------ choosing targets
@@ -199,10 +211,15 @@ public final class Exchange {
         return Optional.empty();
     }
 
-    /** Waits for a turn on the target's backend when it has a concurrency cap, then sends. */
+    /**
+     * Sends to a target whose breaker permission the caller has just acquired, after waiting for a turn on its
+     * backend when that has a concurrency cap.
+     */
     private void take(Target t, Breaker b, Optional<String> prefill) {
+        releaseTurn();
         target = t;
         breaker = b;
+        permitHeld = true;
         attemptStartNanos = System.nanoTime();
         BackendGate gate = gateway.gate(t.backendName());
         if (gate == null) {
@@ -216,7 +233,12 @@ public final class Exchange {
             }
         }, reason -> {
             if (phase != Phase.DONE && token == turnNo) {
-                attemptFailed(Failure.of(Failure.Kind.BACKEND_BUSY, reason));
+                Failure busy = Failure.of(Failure.Kind.BACKEND_BUSY, reason);
+                if (phase == Phase.ATTEMPTING) {
+                    attemptFailed(busy);
+                } else {
+                    interrupted(busy); // the continuation found no turn: the stream ends with its error
+                }
             }
         });
         if (token == turnNo && phase != Phase.DONE) {
@@ -231,6 +253,37 @@ public final class Exchange {
             turn.release();
             turn = null;
         }
+    }
+
+    /** Settles the breaker permission of the current attempt with its outcome. */
+    private void settlePermit(Duration took, Optional<Failure> failure) {
+        if (!permitHeld) {
+            return;
+        }
+        permitHeld = false;
+        if (failure.isEmpty()) {
+            breaker.success(took);
+        } else if (FailureRules.countsAgainstTarget(failure.get())) {
+            breaker.failure(took, failure.get());
+        } else {
+            breaker.release();
+        }
+    }
+
+    private void releasePermit() {
+        if (permitHeld) {
+            permitHeld = false;
+            breaker.release();
+        }
+    }
+
+    /** Stops the current call; anything it still delivers (events already read) is ignored from now on. */
+    private void dropCall() {
+        if (call != null) {
+            call.cancel();
+            call = null;
+        }
+        callNo++;
     }
 
     private void send(Target t, Breaker b, Optional<String> prefill) {
@@ -414,10 +467,7 @@ public final class Exchange {
         if (no != callNo || phase == Phase.DONE) {
             return;
         }
-        if (call != null) {
-            call.cancel();
-            call = null;
-        }
+        dropCall();
         if (phase == Phase.ATTEMPTING) {
             attemptFailed(failure);
         } else {
@@ -443,11 +493,7 @@ public final class Exchange {
         releaseTurn();
         pending.clear();
         Duration took = since(attemptStartNanos);
-        if (FailureRules.countsAgainstTarget(f)) {
-            breaker.failure(took, f);
-        } else {
-            breaker.release();
-        }
+        settlePermit(took, Optional.of(f));
         Decision d = FailureRules.decide(f, retriesUsed, target.retries(), target.backend().maxRetryAfter(), target.spec().contextWindow());
         String outcome = f.kind() == Failure.Kind.BACKEND_BUSY ? "skipped" : "failed";
         attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), outcome, f.reason(), d.rule(),
@@ -534,11 +580,7 @@ public final class Exchange {
         cancelTimer();
         releaseTurn();
         Duration took = since(attemptStartNanos);
-        if (FailureRules.countsAgainstTarget(f)) {
-            breaker.failure(took, f);
-        } else {
-            breaker.release();
-        }
+        settlePermit(took, Optional.of(f));
         if (phase == Phase.CONTINUING) {
             attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "failed", f.reason(),
                     "continuation failed: report the original interruption", Duration.ofNanos(attemptStartNanos - startNanos), took));
@@ -601,7 +643,7 @@ public final class Exchange {
     private void served() {
         releaseTurn();
         Duration took = since(attemptStartNanos);
-        breaker.success(took);
+        settlePermit(took, Optional.empty());
         attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "served", "", "",
                 Duration.ofNanos(attemptStartNanos - startNanos), took));
     }
@@ -610,6 +652,16 @@ public final class Exchange {
 
     /** The informational headers; {@code current} counts the attempt in progress, which is not recorded yet. */
     private Map<String, String> responseHeaders(boolean current) {
+        return headerSafe(responseHeaderValues(current));
+    }
+
+    /** Header values carry provider text (error codes in failover reasons): keep them to printable ASCII. */
+    private static Map<String, String> headerSafe(Map<String, String> h) {
+        h.replaceAll((k, v) -> v.replaceAll("[^\\x20-\\x7e]", "?"));
+        return h;
+    }
+
+    private Map<String, String> responseHeaderValues(boolean current) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("x-request-id", requestId);
         if (target != null) {

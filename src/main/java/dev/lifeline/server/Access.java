@@ -99,6 +99,17 @@ final class Access implements AutoCloseable {
         return keys.file();
     }
 
+    /**
+     * Whether these headers carry a usable key (or authentication is off), without any side effect: no audit line,
+     * no failed-authentication count. For probes that merely show more to key holders.
+     */
+    boolean mayUse(HttpHeaders headers) {
+        if (!authOn()) {
+            return true;
+        }
+        return token(headers).map(t -> keys.authenticate(t, clock.instant()) instanceof Authentication.Valid).orElse(false);
+    }
+
     /** A client of the model endpoints: any valid key will do. */
     Verdict client(HttpHeaders headers, SocketAddress remote, String requestId, String path) {
         if (!authOn()) {

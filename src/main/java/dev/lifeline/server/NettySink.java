@@ -53,6 +53,26 @@ final class NettySink implements ClientSink {
         ctx.write(r);
     }
 
+    /**
+     * Starts a response of any status whose body follows as {@link DefaultHttpContent}s and ends with
+     * {@link #endStream()}: {@code contentLength} bytes of it, or chunked when {@code contentLength} is negative.
+     */
+    void startResponse(int status, String contentType, Map<String, String> headers, long contentLength) {
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+        if (contentType != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        headers.forEach((k, v) -> r.headers().set(k, v));
+        always.forEach((k, v) -> r.headers().set(k, v));
+        if (contentLength < 0) {
+            HttpUtil.setTransferEncodingChunked(r, true);
+        } else {
+            HttpUtil.setContentLength(r, contentLength);
+        }
+        HttpUtil.setKeepAlive(r, keepAlive);
+        ctx.write(r);
+    }
+
     @Override
     public void send(byte[] chunk) {
         ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)), ctx.voidPromise());
@@ -79,6 +99,15 @@ final class NettySink implements ClientSink {
         HttpUtil.setContentLength(r, body.length);
         HttpUtil.setKeepAlive(r, keepAlive);
         done(ctx.writeAndFlush(r));
+    }
+
+    @Override
+    public void abort() {
+        if (!complete) {
+            complete = true;
+            ctx.close();
+            onComplete.run();
+        }
     }
 
     @Override

@@ -303,4 +303,34 @@ class StreamingTest {
             assertThat(response.split(filler, -1)).hasSize(events.length - 3 + 1);
         }
     }
+
+    @Test
+    void aClientThatStopsReadingIsLetGoAndFreesTheUpstream() throws Exception {
+        String[] events = new String[3000];
+        String filler = "x".repeat(8000);
+        events[0] = roleChunk("gpt-4o");
+        for (int i = 1; i < events.length; i++) {
+            events[i] = chunk("gpt-4o", filler);
+        }
+        cloud.always(Reply.sse(events));
+        gw = upstreams.gateway("""
+                backends:
+                  cloud: { type: openai, url: "%s", cloud: true, timeouts: { idle: 300ms } }
+                routes:
+                  - model: gpt-4o
+                    targets: [ { backend: cloud } ]
+                limits: { idle_timeout: 700ms }
+                """.formatted(cloud.url("/v1")));
+
+        try (var socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", gw.running().address().getPort()));
+            String body = TestGateway.chatBody("gpt-4o", "hi", true);
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes());
+            await().atMost(Duration.ofSeconds(2)).until(() -> cloud.openConnections() == 1);
+            // never read: after idle_timeout the gateway lets go of both sides
+            await().atMost(Duration.ofSeconds(4)).until(() -> cloud.openConnections() == 0);
+        }
+    }
 }

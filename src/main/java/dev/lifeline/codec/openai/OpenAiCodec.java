@@ -62,6 +62,9 @@ public final class OpenAiCodec {
         if (!model.isTextual() || model.asText().isBlank()) {
             throw new BadRequestException("model must be a non-empty string", Optional.of("model"));
         }
+        if (model.asText().length() > 256 || !model.asText().matches("[\\x21-\\x7e]+")) {
+            throw new BadRequestException("model must be at most 256 printable characters without spaces", Optional.of("model"));
+        }
         JsonNode stream = json.get("stream");
         if (stream != null && !stream.isNull() && !stream.isBoolean()) {
             throw new BadRequestException("stream must be true or false", Optional.of("stream"));
@@ -293,7 +296,7 @@ public final class OpenAiCodec {
         } catch (MalformedChunkException e) {
             return Optional.empty();
         }
-        Optional<String> code = text(error, "code").filter(c -> !c.isBlank());
+        Optional<String> code = text(error, "code").filter(OpenAiCodec::plausibleCode);
         if (code.isPresent()) {
             return code;
         }
@@ -303,7 +306,12 @@ public final class OpenAiCodec {
                 || m.contains("too many tokens") || m.contains("exceeds the context")) {
             return Optional.of("context_length_exceeded");
         }
-        return text(error, "type").filter(t -> !t.isBlank());
+        return text(error, "type").filter(OpenAiCodec::plausibleCode);
+    }
+
+    /** Provider codes end up in headers and logs: only short identifiers are taken, never free text. */
+    private static boolean plausibleCode(String s) {
+        return s.matches("[A-Za-z0-9_.:-]{1,64}");
     }
 
     // ------------------------------------------------------------------ what the gateway itself says

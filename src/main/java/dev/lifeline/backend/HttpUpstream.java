@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 import javax.net.ssl.SSLEngine;
@@ -41,6 +42,7 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/1.1 to one upstream base URL over Netty, with keep-alive connections pooled per event loop (so a pooled
@@ -49,6 +51,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class HttpUpstream implements AutoCloseable {
     private static final int MAX_IDLE_PER_LOOP = 128;
+    /**
+     * A pooled connection idle longer than this is closed rather than reused: a NAT or firewall may have dropped it
+     * silently, and a request sent into it would look like a silent upstream.
+     */
+    static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf(HttpUpstream.class, "idleSince");
 
     /** The raw response, in order, on the call's event loop. Content buffers are released after the call returns. */
     public interface ResponseHandler {
@@ -169,9 +177,11 @@ public final class HttpUpstream implements AutoCloseable {
                 return null;
             }
             for (Channel c = q.pollFirst(); c != null; c = q.pollFirst()) {
-                if (c.isActive()) {
+                Long since = c.attr(IDLE_SINCE).get();
+                if (c.isActive() && since != null && System.nanoTime() - since < MAX_IDLE_NANOS) {
                     return c;
                 }
+                c.close();
             }
             return null;
         }
@@ -326,6 +336,7 @@ public final class HttpUpstream implements AutoCloseable {
             ch.config().setAutoRead(true);
             ArrayDeque<Channel> q = idle.computeIfAbsent(loop, l -> new ArrayDeque<>());
             if (q.size() < MAX_IDLE_PER_LOOP) {
+                ch.attr(IDLE_SINCE).set(System.nanoTime());
                 q.addFirst(ch);
             } else {
                 ch.close();

@@ -1,5 +1,7 @@
 package dev.lifeline.auth;
 
+import dev.lifeline.config.Security;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -143,20 +145,9 @@ public final class KeyStore {
      * an absolute path, as the XDG spec asks), else {@code $HOME/.config/lifeline/keys.json}.
      */
     public static Path defaultPath(Map<String, String> env) {
-        String explicit = env.get("LIFELINE_KEYS_FILE");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        String xdg = env.get("XDG_CONFIG_HOME");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-            return Path.of(xdg, "lifeline", "keys.json");
-        }
-        String home = env.get("HOME");
-        if (home == null || home.isBlank()) {
-            home = System.getProperty("user.home");
-        }
-        return Path.of(home, ".config", "lifeline", "keys.json");
+        return Security.defaultKeysFile(env); // one definition for `lifeline keys` and `lifeline serve`
     }
+
 
     public Path file() {
         return file;

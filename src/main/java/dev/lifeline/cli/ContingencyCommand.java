@@ -39,6 +39,10 @@ public final class ContingencyCommand implements Callable<Integer> {
     @Option(names = "--gateway", paramLabel = "URL", description = "the gateway (default: $LIFELINE_GATEWAY or http://127.0.0.1:8470)")
     String gateway;
 
+    @Option(names = "--admin-key", paramLabel = "KEY",
+            description = "an admin key or the gateway's auth.admin_key, needed once the gateway has keys (default: $LIFELINE_ADMIN_KEY)")
+    String adminKey;
+
     public ContingencyCommand(Map<String, String> env) {
         this.env = env;
     }
@@ -57,6 +61,10 @@ public final class ContingencyCommand implements Callable<Integer> {
             return 2;
         }
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5));
+        String key = adminKey != null ? adminKey : env.get("LIFELINE_ADMIN_KEY");
+        if (key != null && !key.isBlank()) {
+            req.header("authorization", "Bearer " + key.trim());
+        }
         if (action == Action.status) {
             req.GET();
         } else {
@@ -66,6 +74,11 @@ public final class ContingencyCommand implements Callable<Integer> {
         HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).connectTimeout(Duration.ofSeconds(3)).build();
         try {
             HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 401 || r.statusCode() == 403) {
+                err.printf("lifeline: the gateway at %s refused: %s. Pass an admin key with --admin-key or LIFELINE_ADMIN_KEY"
+                        + " (lifeline keys create --name ops --admin).%n", base, message(r.body()));
+                return 1;
+            }
             if (r.statusCode() != 200) {
                 err.printf("lifeline: the gateway at %s answered HTTP %d: %s%n", base, r.statusCode(), message(r.body()));
                 return 1;

@@ -34,8 +34,12 @@ public record Security(Path keysFile, Optional<Secret> adminKey, Optional<Tls> t
             return Path.of(explicit);
         }
         String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
-                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
+        String home = env.get("HOME");
+        if (home == null || home.isBlank()) {
+            home = System.getProperty("user.home");
+        }
+        // The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored.
+        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, ".config");
         return base.resolve("lifeline").resolve("keys.json");
     }
 

@@ -76,9 +76,11 @@ final class Access implements AutoCloseable {
     }
 
     private void reload() {
+        Map<String, ApiKey> before = byId(keys.list());
         switch (keys.reloadIfChanged()) {
             case KeyStore.Reload.Reloaded r -> {
                 AuditLog.event("keys_reloaded", Map.of("file", keys.file().toString(), "keys", r.keys(), "active", r.active()));
+                auditChanges(before, byId(keys.list()));
                 LOG.info("key file {} re-read: {} active key{}", keys.file(), r.active(), r.active() == 1 ? "" : "s");
             }
             case KeyStore.Reload.Failed f -> LOG.warn("key file {} could not be re-read, keeping the keys it had: {}", keys.file(), f.problem());
@@ -87,9 +89,42 @@ final class Access implements AutoCloseable {
         }
     }
 
-    boolean authOn() {
-        return !keys.isEmpty() || adminKey.isPresent();
+    /** Key lifecycle in the audit log, whoever changed the file: keys added, revoked, removed. */
+    private static void auditChanges(Map<String, ApiKey> before, Map<String, ApiKey> after) {
+        after.forEach((id, k) -> {
+            ApiKey old = before.get(id);
+            if (old == null) {
+                AuditLog.event("key_created", Map.of("key_id", id, "name", k.name(), "admin", k.admin(), "local_only", k.localOnly()));
+            } else if (!old.isRevoked() && k.isRevoked()) {
+                AuditLog.event("key_revoked", Map.of("key_id", id, "name", k.name()));
+            }
+        });
+        before.keySet().stream().filter(id -> !after.containsKey(id))
+                .forEach(id -> AuditLog.event("key_removed", Map.of("key_id", id, "name", before.get(id).name())));
     }
+
+    private static Map<String, ApiKey> byId(java.util.List<ApiKey> list) {
+        Map<String, ApiKey> m = new LinkedHashMap<>();
+        list.forEach(k -> m.put(k.id(), k));
+        return m;
+    }
+
+    /**
+     * Once on, authentication stays on for the life of the gateway: a key file emptied by hand must not open the door
+     * (revoked keys keep it on as well).
+     */
+    boolean authOn() {
+        if (authStayedOn) {
+            return true;
+        }
+        boolean on = !keys.isEmpty() || adminKey.isPresent();
+        if (on) {
+            authStayedOn = true;
+        }
+        return on;
+    }
+
+    private volatile boolean authStayedOn;
 
     int activeKeys() {
         return keys.activeCount(clock.instant());

@@ -308,4 +308,65 @@ class AuthTest {
             assertThat(guarded.authSummary()).startsWith("on (1 active key");
         }
     }
+
+    @Test
+    void securityEventsReachTheAuditLogWithoutSecrets() throws Exception {
+        ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("lifeline.audit");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        audit.addAppender(lines);
+        try {
+            gateway("");
+            String token = key(KeySpec.named("audited").withAdmin(true));
+            await().atMost(Duration.ofSeconds(5)).until(() -> text(lines).contains("\"audit\":\"key_created\""));
+
+            HttpResponse<String> bad = chat("gpt-4o", bearer("ll_zzzzzzzz_" + "y".repeat(43)));
+            get("/admin/contingency", bearer(token));
+
+            String all = text(lines);
+            assertThat(all).contains("\"audit\":\"auth_failure\"").contains("\"reason\":\"unknown\"")
+                    .contains("\"request_id\":\"" + bad.headers().firstValue("x-request-id").orElseThrow() + "\"")
+                    .contains("\"client\":\"127.0.0.1\"")
+                    .contains("\"audit\":\"admin_access\"")
+                    .contains("\"name\":\"audited\"");
+            assertThat(all).doesNotContain(token).doesNotContain("y".repeat(43)).doesNotContain("sha256:");
+        } finally {
+            audit.detachAppender(lines);
+        }
+    }
+
+    private static String text(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines) {
+        return String.join("\n", lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList());
+    }
+
+    @Test
+    void theContingencyCommandUsesAnAdminKey() throws Exception {
+        String admin = key(KeySpec.named("ops").withAdmin(true));
+        gateway("");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+
+        int refused = dev.lifeline.cli.Main.run(new String[] {"contingency", "on", "--gateway", gw.url("")},
+                new java.io.PrintWriter(out), new java.io.PrintWriter(err), Map.of());
+        int done = dev.lifeline.cli.Main.run(new String[] {"contingency", "on", "--gateway", gw.url("")},
+                new java.io.PrintWriter(out), new java.io.PrintWriter(err), Map.of("LIFELINE_ADMIN_KEY", admin));
+
+        assertThat(refused).isEqualTo(1);
+        assertThat(err.toString()).contains("--admin-key");
+        assertThat(done).isZero();
+        assertThat(out.toString()).contains("contingency mode: ON");
+        assertThat(get("/admin/contingency", bearer(admin)).body()).isEqualTo("{\"contingency\":true}");
+    }
+
+    @Test
+    void emptyingTheKeyFileDoesNotOpenTheDoor() throws Exception {
+        String token = key(KeySpec.named("app"));
+        gateway("");
+        assertThat(chat("gpt-4o", bearer(token)).statusCode()).isEqualTo(200);
+
+        java.nio.file.Files.writeString(dir.resolve("keys.json"), "{\"version\":1,\"keys\":[]}");
+        Thread.sleep(1_500);
+
+        assertThat(chat("gpt-4o", Map.of()).statusCode()).isEqualTo(401);
+    }
 }

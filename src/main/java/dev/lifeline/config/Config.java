@@ -6,10 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A validated gateway configuration. Built by {@link ConfigLoader}; every instance is known to be consistent
- * (each target names an existing backend, each route has targets).
+ * (each target names an existing backend, each route has targets). {@code ollama} is present when Ollama's native
+ * API is passed through.
  */
 public record Config(
         InetSocketAddress listen,
@@ -20,7 +22,8 @@ public record Config(
         HealthConfig health,
         Limits limits,
         Security security,
-        String source) {
+        String source,
+        Optional<OllamaConfig> ollama) {
 
     public Config {
         Objects.requireNonNull(listen, "listen");
@@ -31,6 +34,13 @@ public record Config(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(ollama, "ollama");
+    }
+
+    /** A configuration without Ollama's native API. */
+    public Config(InetSocketAddress listen, Map<String, BackendConfig> backends, List<RouteConfig> routes, boolean contingency,
+                  BreakerConfig breaker, HealthConfig health, Limits limits, Security security, String source) {
+        this(listen, backends, routes, contingency, breaker, health, limits, security, source, Optional.empty());
     }
 
     public static final long DEFAULT_MAX_BODY = Limits.DEFAULT.maxBodyBytes();
@@ -48,10 +58,10 @@ public record Config(
     }
 
     public Config withListen(InetSocketAddress address) {
-        return new Config(address, backends, routes, contingency, breaker, health, limits, security, source);
+        return new Config(address, backends, routes, contingency, breaker, health, limits, security, source, ollama);
     }
 
     public Config withContingency(boolean on) {
-        return new Config(listen, backends, routes, on, breaker, health, limits, security, source);
+        return new Config(listen, backends, routes, on, breaker, health, limits, security, source, ollama);
     }
 }

@@ -38,7 +38,7 @@ public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private static final Set<String> TOP_KEYS = Set.of("listen", "contingency", "backends", "routes", "library", "breaker", "health", "limits",
-            "auth", "tls", "cors");
+            "auth", "tls", "cors", "ollama");
     private static final Set<String> BACKEND_KEYS = Set.of("type", "url", "api_key", "cloud", "headers", "timeouts", "retries",
             "max_retry_after", "max_concurrency", "max_queue", "queue_timeout");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "first_token", "idle", "response");
@@ -53,6 +53,7 @@ public final class ConfigLoader {
     private static final Set<String> TLS_KEYS = Set.of("cert", "key");
     private static final Set<String> CORS_KEYS = Set.of("origins");
     private static final Set<String> HEALTH_KEYS = Set.of("interval", "timeout");
+    private static final Set<String> OLLAMA_KEYS = Set.of("backend", "max_keep_alive", "max_num_ctx");
 
     public static final int DEFAULT_PORT = 8470;
 
@@ -184,10 +185,11 @@ public final class ConfigLoader {
         HealthConfig health = health(root.get("health"));
         Limits limits = limits(root.get("limits"));
         Security security = security(root);
+        Optional<OllamaConfig> ollama = ollama(root.get("ollama"), backends, backendsNode);
         if (!problems.isEmpty()) {
             return null;
         }
-        return new Config(listen, backends, routes, contingency, breaker, health, limits, security, source);
+        return new Config(listen, backends, routes, contingency, breaker, health, limits, security, source, ollama);
     }
 
     private BackendConfig backend(String path, String name, JsonNode node) {
@@ -380,6 +382,34 @@ public final class ConfigLoader {
                 duration(node, "header_timeout", "limits.header_timeout").orElse(d.headerTimeout()),
                 duration(node, "body_timeout", "limits.body_timeout").orElse(d.bodyTimeout()),
                 duration(node, "idle_timeout", "limits.idle_timeout").orElse(d.idleTimeout()));
+    }
+
+    /** Ollama's native API: off without the section; with it, a local backend to pass {@code /api/*} through to. */
+    private Optional<OllamaConfig> ollama(JsonNode node, Map<String, BackendConfig> backends, JsonNode backendsNode) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isObject()) {
+            problem("ollama", describe(node) + " (expected: a mapping with backend, max_keep_alive and max_num_ctx)");
+            return Optional.empty();
+        }
+        checkKeys("ollama", node, OLLAMA_KEYS);
+        Optional<String> name = optionalText(node, "backend", "ollama.backend");
+        if (node.get("backend") == null) {
+            problem("ollama.backend", "missing (expected: the backend of the Ollama server, one of " + String.join(", ", names(backendsNode)) + ")");
+        }
+        name.ifPresent(n -> requireBackend("ollama.backend", n, backends, backendsNode));
+        BackendConfig backend = name.map(backends::get).orElse(null);
+        if (backend != null && backend.cloud()) {
+            problem("ollama.backend", quote(backend.name()) + " is a cloud backend (expected: the Ollama server on this machine or"
+                    + " network; if " + backend.name() + " is one, set cloud: false on backends." + backend.name() + ")");
+        }
+        Duration keepAlive = duration(node, "max_keep_alive", "ollama.max_keep_alive").orElse(OllamaConfig.DEFAULT_MAX_KEEP_ALIVE);
+        int numCtx = integer(node, "max_num_ctx", "ollama.max_num_ctx", 1, Integer.MAX_VALUE).orElse(OllamaConfig.DEFAULT_MAX_NUM_CTX);
+        if (backend == null || backend.cloud()) {
+            return Optional.empty();
+        }
+        return Optional.of(new OllamaConfig(backend.name(), OllamaConfig.nativeRoot(backend.url()), keepAlive, numCtx));
     }
 
     private Security security(JsonNode root) {

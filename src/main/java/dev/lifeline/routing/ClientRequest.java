@@ -13,6 +13,11 @@ public interface ClientRequest {
 
     boolean stream();
 
+    /** True when the stream was asked for its usage on the gateway's behalf: usage-only chunks are not forwarded. */
+    default boolean hideUsageOnlyChunks() {
+        return false;
+    }
+
     /** True when the client's key may never reach a cloud backend: its cloud targets are skipped. */
     default boolean localOnly() {
         return false;

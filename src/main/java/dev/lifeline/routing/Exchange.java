@@ -405,6 +405,11 @@ public final class Exchange {
         if (phase == Phase.CONTINUING && frame.events().isEmpty()) {
             return; // the continuation's own role announcement: the client already has one
         }
+        boolean usageOnly = !frame.events().isEmpty() && frame.events().stream().allMatch(StreamEvent.Usage.class::isInstance);
+        if (usageOnly && request.hideUsageOnlyChunks()) {
+            armAfterChunk(); // counted above; the client did not ask for it
+            return;
+        }
         sink.send(frame.wire());
         if (done) {
             succeed();

@@ -59,12 +59,14 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private final Access access;
     private final Cors cors;
+    private final OllamaPassthrough ollama;
 
-    GatewayHandler(Gateway gateway, GatewayMetrics metrics, Access access, Cors cors) {
+    GatewayHandler(Gateway gateway, GatewayMetrics metrics, Access access, Cors cors, OllamaPassthrough ollama) {
         this.gateway = gateway;
         this.metrics = metrics;
         this.access = access;
         this.cors = cors;
+        this.ollama = ollama;
     }
 
     @Override
@@ -84,7 +86,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         busy = true;
         current = req;
         String requestId = requestId(req);
-        boolean keepAlive = NettySink.wantsKeepAlive(req);
+        // After a request it could not parse, the decoder discards the rest of the connection: close it.
+        boolean keepAlive = NettySink.wantsKeepAlive(req) && req.decoderResult().isSuccess();
         NettySink sink = new NettySink(ctx, keepAlive, () -> next(ctx));
         if (!req.decoderResult().isSuccess()) {
             error(sink, requestId, 400, "the request could not be parsed as HTTP", Optional.empty(), "invalid_request");
@@ -101,7 +104,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/healthz" -> only(method, HttpMethod.GET, sink, requestId, () ->
                     json(sink, requestId, 200, JSON.createObjectNode().put("status", "ok")));
             case "/readyz" -> only(method, HttpMethod.GET, sink, requestId, () ->
-                    readiness(sink, requestId, !(access.client(req.headers(), remote, requestId, path) instanceof Access.Denied)));
+                    readiness(sink, requestId, access.mayUse(req.headers())));
             case "/metrics" -> only(method, HttpMethod.GET, sink, requestId, () -> withClient(req, remote, sink, requestId, path, key ->
                     sink.respond(200, GatewayMetrics.contentType(), Map.of("x-request-id", requestId), metrics.scrape())));
             case "/v1/models" -> only(method, HttpMethod.GET, sink, requestId, () -> withClient(req, remote, sink, requestId, path, key ->
@@ -113,7 +116,13 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, Endpoint.EMBEDDINGS, key)));
             case "/admin/contingency" -> admin(req, remote, sink, requestId, path, () -> contingency(req, sink, requestId, remote));
             case "/admin/breakers" -> admin(req, remote, sink, requestId, path, () -> only(method, HttpMethod.GET, sink, requestId, () -> breakers(sink, requestId)));
-            default -> error(sink, requestId, 404, "no such endpoint: " + method + " " + safe(path), Optional.empty(), "not_found");
+            default -> {
+                if (OllamaPassthrough.serves(path)) {
+                    ollama.handle(ctx, req, sink, requestId);
+                } else {
+                    error(sink, requestId, 404, "no such endpoint: " + method + " " + safe(path), Optional.empty(), "not_found");
+                }
+            }
         }
     }
 
@@ -200,8 +209,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
         }
         boolean localOnly = key.map(ApiKey::localOnly).orElse(false);
-        active = gateway.open(requestId, new OpenAiFrontDoor.Request(endpoint, parsed, localOnly), OpenAiFrontDoor.INSTANCE, sink,
-                ctx.channel().eventLoop());
+        boolean meterTokens = key.map(k -> k.tpm().isPresent()).orElse(false);
+        OpenAiFrontDoor.Request request = new OpenAiFrontDoor.Request(endpoint, parsed, localOnly,
+                gateway.config().limits().maxTokens(), meterTokens);
+        active = gateway.open(requestId, request, OpenAiFrontDoor.INSTANCE, sink, ctx.channel().eventLoop());
         if (permit != null) {
             KeyLimits.Permit held = permit;
             active.onFinished(r -> held.finish(r.promptTokens() + r.completionTokens()));

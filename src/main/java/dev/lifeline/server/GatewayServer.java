@@ -46,13 +46,14 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     static GatewayServer start(Gateway gateway, GatewayMetrics metrics, Access access, NettyTransport transport,
-                                      InetSocketAddress address, long maxBodyBytes) throws InterruptedException {
+                                      InetSocketAddress address, long maxBodyBytes, String userAgent) throws InterruptedException {
         int maxBody = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
         SslContext tls = gateway.config().security().tls().map(GatewayServer::serverTls).orElse(null);
         Limits limits = gateway.config().limits();
         // Over the limit, a plain listener answers 503; a TLS one just closes (plain bytes would be garbage there).
         ConnectionGuard.Limit connections = new ConnectionGuard.Limit(limits.maxConnections(), tls == null);
         Cors cors = new Cors(gateway.config().security().corsOrigins());
+        OllamaPassthrough ollama = new OllamaPassthrough(gateway, access, transport, userAgent);
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.boss(), transport.workers())
                 .channel(transport.serverChannelType())
@@ -72,7 +73,7 @@ public final class GatewayServer implements AutoCloseable {
                         ch.pipeline().addLast(new ConnectionGuard.Deadlines(limits.headerTimeout(), limits.bodyTimeout(), limits.idleTimeout()));
                         ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                         ch.pipeline().addLast(new Aggregator(maxBody, gateway));
-                        ch.pipeline().addLast(new GatewayHandler(gateway, metrics, access, cors));
+                        ch.pipeline().addLast(new GatewayHandler(gateway, metrics, access, cors, ollama));
                     }
                 });
         Channel ch = b.bind(address).sync().channel();

@@ -7,6 +7,7 @@ import dev.lifeline.routing.ClientRequest;
 import dev.lifeline.routing.Target;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The OpenAI dialect as the engine sees it: requests parsed by {@link OpenAiCodec}, and the gateway's own words. */
 final class OpenAiFrontDoor implements ClientProtocol {
@@ -16,7 +17,22 @@ final class OpenAiFrontDoor implements ClientProtocol {
     }
 
     /** A parsed OpenAI request. Targets speak OpenAI too (for now), so bodies pass through with minimal edits. */
-    record Request(Endpoint endpoint, OpenAiCodec.Request parsed, boolean localOnly) implements ClientRequest {
+    /**
+     * @param localMaxTokens {@code limits.max_tokens}, set on requests to local targets that name no length limit
+     * @param meterTokens    the client's key has a token budget: streams are asked for their usage, which is then
+     *                       kept from a client that did not ask for it
+     */
+    record Request(Endpoint endpoint, OpenAiCodec.Request parsed, boolean localOnly, OptionalInt localMaxTokens,
+                   boolean meterTokens) implements ClientRequest {
+        Request(Endpoint endpoint, OpenAiCodec.Request parsed, boolean localOnly) {
+            this(endpoint, parsed, localOnly, OptionalInt.empty(), false);
+        }
+
+        @Override
+        public boolean hideUsageOnlyChunks() {
+            return meterTokens && stream() && !OpenAiCodec.asksForUsage(parsed);
+        }
+
         @Override
         public String model() {
             return parsed.model();
@@ -30,7 +46,9 @@ final class OpenAiFrontDoor implements ClientProtocol {
         @Override
         public byte[] bodyFor(Target target, Optional<String> prefill) {
             Optional<String> system = endpoint == Endpoint.CHAT ? target.spec().systemPrompt() : Optional.empty();
-            return OpenAiCodec.forTarget(parsed, target.model(), system, target.spec().systemMode(), prefill);
+            OptionalInt limit = endpoint == Endpoint.CHAT && !target.cloud() ? localMaxTokens : OptionalInt.empty();
+            return OpenAiCodec.forTarget(parsed, target.model(),
+                    new OpenAiCodec.Edits(system, target.spec().systemMode(), prefill, limit, meterTokens));
         }
     }
 

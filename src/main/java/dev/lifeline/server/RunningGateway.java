@@ -90,7 +90,8 @@ public final class RunningGateway implements AutoCloseable {
             health = HealthChecker.start(config);
             Gateway gateway = new Gateway(config, backends, new CompositeObserver(List.of(metrics, new RequestLog())), health, clock);
             metrics.watch(gateway.breakers(), gateway::contingency);
-            GatewayServer server = GatewayServer.start(gateway, metrics, access, transport, config.listen(), config.maxBodyBytes());
+            GatewayServer server = GatewayServer.start(gateway, metrics, access, transport, config.listen(), config.maxBodyBytes(),
+                    "lifeline/" + version);
             return new RunningGateway(transport, gateway, server, Prewarmer.start(config, "lifeline/" + version), health, access);
         } catch (RuntimeException | InterruptedException e) {
             access.close();

@@ -369,4 +369,26 @@ class AuthTest {
 
         assertThat(chat("gpt-4o", Map.of()).statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void streamsAreChargedToTheTokenBudgetToo() throws Exception {
+        cloud.always(Reply.sse(dev.lifeline.testing.OpenAiFixtures.roleChunk("gpt-4o"),
+                dev.lifeline.testing.OpenAiFixtures.chunk("gpt-4o", "hello"),
+                dev.lifeline.testing.OpenAiFixtures.finishChunk("gpt-4o", "stop"),
+                dev.lifeline.testing.OpenAiFixtures.usageChunk("gpt-4o", 600, 500),
+                dev.lifeline.testing.OpenAiFixtures.DONE));
+        String token = key(KeySpec.named("budget").withTpm(1000));
+        gateway("");
+
+        HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/chat/completions")))
+                .header("content-type", "application/json").header("authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chatBody("gpt-4o", "hi", true))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> second = chat("gpt-4o", bearer(token));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).as("the client did not ask for usage").doesNotContain("\"usage\"").contains("data: [DONE]");
+        assertThat(cloud.requests().get(0).bodyJson().path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(second.statusCode()).as("1,100 tokens spent of 1,000 per minute").isEqualTo(429);
+        assertThat(second.body()).contains("tokens per minute (1000)");
+    }
 }

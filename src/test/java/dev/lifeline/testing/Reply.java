@@ -101,6 +101,22 @@ public final class Reply {
                 new byte[0], List.copyOf(terminated));
     }
 
+    /**
+     * 200 {@code application/x-ndjson}, chunked, as Ollama streams: each line ({@code "\n"} appended unless it ends
+     * with one) is written and flushed as its own chunk. The stream modifiers apply ({@link #withEventInterval},
+     * {@link #afterEvents}), a line counting as an event.
+     */
+    public static Reply ndjson(String... lines) {
+        List<String> terminated = new ArrayList<>(lines.length);
+        for (String l : lines) {
+            terminated.add(l.endsWith("\n") ? l : l + "\n");
+        }
+        return of(Kind.SSE, 200,
+                List.of(Map.entry("Content-Type", "application/x-ndjson"),
+                        Map.entry("Transfer-Encoding", "chunked")),
+                new byte[0], List.copyOf(terminated));
+    }
+
     /** Reads the full request, then resets the connection (TCP RST) before sending any byte. */
     public static Reply resetImmediately() {
         return of(Kind.RESET_IMMEDIATELY, 0, List.of(), new byte[0], List.of());

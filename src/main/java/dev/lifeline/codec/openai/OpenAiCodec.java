@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The OpenAI wire dialect (chat completions, embeddings), as pure functions over bytes. Requests are passed
@@ -73,29 +74,24 @@ public final class OpenAiCodec {
     }
 
     /**
-     * Caps the answer's length: {@code max_tokens} and {@code max_completion_tokens} above {@code limit} (or zero,
-     * negative, absent) become {@code limit}, so that no request keeps a model generating until its context is full.
-     * Returns the request unchanged when it already asks for no more.
+     * Caps the answer's length: {@code max_tokens} and {@code max_completion_tokens} above {@code limit} (or zero or
+     * negative) become {@code limit}, so that no request keeps a model generating until its context is full. A request
+     * that names neither is capped per target ({@link #forTarget}: local targets only, since OpenAI's reasoning models
+     * refuse {@code max_tokens}). Returns the request unchanged when it already asks for no more.
      */
     public static Request clampMaxTokens(Request req, int limit) {
         ObjectNode json = req.json();
         boolean changed = false;
         ObjectNode copy = json.deepCopy();
-        boolean any = false;
         for (String field : new String[] {"max_tokens", "max_completion_tokens"}) {
             JsonNode v = json.get(field);
             if (v == null || v.isNull()) {
                 continue;
             }
-            any = true;
             if (!v.isIntegralNumber() || v.asLong() <= 0 || v.asLong() > limit) {
                 copy.put(field, limit);
                 changed = true;
             }
-        }
-        if (!any) {
-            copy.put("max_tokens", limit);
-            changed = true;
         }
         if (!changed) {
             return req;
@@ -113,11 +109,44 @@ public final class OpenAiCodec {
      */
     public static byte[] forTarget(Request req, String model, Optional<String> systemPrompt, SystemPromptMode mode,
                                    Optional<String> prefill) {
-        if (systemPrompt.isEmpty() && prefill.isEmpty()) {
+        return forTarget(req, model, new Edits(systemPrompt, mode, prefill, OptionalInt.empty(), false));
+    }
+
+    /**
+     * What a target's body may need besides the model name.
+     *
+     * @param defaultMaxTokens set as {@code max_tokens} when the request names no length limit
+     * @param askForUsage      ask a stream for its token usage ({@code stream_options.include_usage}), for token limits
+     */
+    public record Edits(Optional<String> systemPrompt, SystemPromptMode mode, Optional<String> prefill,
+                        OptionalInt defaultMaxTokens, boolean askForUsage) {
+    }
+
+    /** Whether the client itself asked a stream for its usage chunk. */
+    public static boolean asksForUsage(Request req) {
+        return req.json().path("stream_options").path("include_usage").asBoolean(false);
+    }
+
+    public static byte[] forTarget(Request req, String model, Edits edits) {
+        Optional<String> systemPrompt = edits.systemPrompt();
+        Optional<String> prefill = edits.prefill();
+        SystemPromptMode mode = edits.mode();
+        boolean addLimit = edits.defaultMaxTokens().isPresent() && isMissing(req.json(), "max_tokens")
+                && isMissing(req.json(), "max_completion_tokens");
+        boolean addUsage = edits.askForUsage() && req.stream() && !asksForUsage(req);
+        if (systemPrompt.isEmpty() && prefill.isEmpty() && !addLimit && !addUsage) {
             return model.equals(req.model()) ? req.raw() : replaceModel(req, model);
         }
         ObjectNode copy = req.json().deepCopy();
         copy.put("model", model);
+        if (addLimit) {
+            copy.put("max_tokens", edits.defaultMaxTokens().getAsInt());
+        }
+        if (addUsage) {
+            JsonNode options = copy.get("stream_options");
+            ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
+            o.put("include_usage", true);
+        }
         JsonNode messages = copy.get("messages");
         ArrayNode list = messages instanceof ArrayNode a ? a : copy.putArray("messages");
         systemPrompt.ifPresent(p -> {
@@ -386,6 +415,11 @@ public final class OpenAiCodec {
             return Optional.empty();
         }
         return Optional.of(new StreamEvent.Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0)));
+    }
+
+    private static boolean isMissing(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull();
     }
 
     private static Optional<String> text(JsonNode n, String field) {

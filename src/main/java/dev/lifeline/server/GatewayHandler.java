@@ -31,6 +31,7 @@ import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -189,6 +190,13 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         if (endpoint == Endpoint.CHAT && gateway.config().limits().maxTokens().isPresent()) {
             parsed = OpenAiCodec.clampMaxTokens(parsed, gateway.config().limits().maxTokens().getAsInt());
+        }
+        if (gateway.router().route(parsed.model()).isEmpty()) {
+            // Named here rather than by the engine, so that a restricted key learns only the models it may use.
+            List<String> names = gateway.router().modelNames().stream().filter(m -> key.map(k -> k.allowsModel(m)).orElse(true)).toList();
+            error(sink, requestId, 404, "no route for model '" + parsed.model() + "'" + (names.isEmpty() ? "" : " (available: "
+                    + String.join(", ", names) + ")"), Optional.of("model"), "model_not_found");
+            return;
         }
         KeyLimits.Permit permit = null;
         if (key.isPresent()) {

@@ -140,6 +140,9 @@ class AuthTest {
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("may not use model 'cloud-only'").contains("model_not_allowed");
         assertThat(get("/v1/models", bearer(token)).body()).contains("\"gpt-4o\"").doesNotContain("cloud-only");
+        HttpResponse<String> unknown = chat("no-such-model", bearer(token));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).as("only the names this key may use").contains("available: gpt-4o").doesNotContain("cloud-only");
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeline.auth.ApiKey;
+import dev.lifeline.auth.KeyJson;
 import dev.lifeline.auth.KeySpec;
 import dev.lifeline.auth.KeyStore;
 import picocli.CommandLine.Command;
@@ -206,20 +207,7 @@ public final class KeysCommand implements Runnable {
                 root.put("file", file.toString());
                 ArrayNode list = root.putArray("keys");
                 for (ApiKey k : keys) {
-                    ObjectNode o = list.addObject();
-                    o.put("id", k.id());
-                    o.put("name", k.name());
-                    o.put("status", k.statusAt(now));
-                    ArrayNode m = o.putArray("models");
-                    k.models().forEach(m::add);
-                    o.put("local_only", k.localOnly());
-                    o.put("admin", k.admin());
-                    limit(o, "rpm", k.rpm());
-                    limit(o, "tpm", k.tpm());
-                    limit(o, "concurrency", k.concurrency());
-                    o.put("created", k.created().toString());
-                    o.put("expires", k.expires().map(Instant::toString).orElse(null));
-                    o.put("revoked", k.revoked().map(Instant::toString).orElse(null));
+                    KeyJson.write(k, now, list.addObject());
                 }
                 try {
                     out.println(JSON.writeValueAsString(root));
@@ -253,14 +241,6 @@ public final class KeysCommand implements Runnable {
                 out.println(line.toString().stripTrailing());
             }
             return 0;
-        }
-
-        private static void limit(ObjectNode o, String field, OptionalInt v) {
-            if (v.isPresent()) {
-                o.put(field, v.getAsInt());
-            } else {
-                o.putNull(field);
-            }
         }
     }
 

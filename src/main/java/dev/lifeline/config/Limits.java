@@ -8,8 +8,9 @@ import java.util.OptionalInt;
  * What one client may cost the gateway and the models behind it.
  *
  * @param maxBodyBytes   largest request body accepted (413 beyond)
- * @param maxTokens      every request's {@code max_tokens} is at most this, and set to it when absent, so that no
- *                       request can keep a GPU busy until the context is full
+ * @param maxTokens      every request's {@code max_tokens} (and {@code max_completion_tokens}) is at most this, and a
+ *                       request to a local target that names no limit gets this one, so that no request can keep a GPU
+ *                       busy until the context is full
  * @param maxConnections client connections held open at once; more are refused
  * @param headerTimeout  time to send a request's line and headers (slowloris)
  * @param bodyTimeout    time to send a request's body once its headers are in

@@ -134,6 +134,10 @@ final class Access implements AutoCloseable {
         return keys.file();
     }
 
+    KeyStore keyStore() {
+        return keys;
+    }
+
     /**
      * Whether these headers carry a usable key (or authentication is off), without any side effect: no audit line,
      * no failed-authentication count. For probes that merely show more to key holders.

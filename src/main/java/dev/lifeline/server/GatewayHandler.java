@@ -61,6 +61,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final Access access;
     private final Cors cors;
     private final OllamaPassthrough ollama;
+    private final AdminKeys adminKeys;
 
     GatewayHandler(Gateway gateway, GatewayMetrics metrics, Access access, Cors cors, OllamaPassthrough ollama) {
         this.gateway = gateway;
@@ -68,6 +69,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         this.access = access;
         this.cors = cors;
         this.ollama = ollama;
+        this.adminKeys = new AdminKeys(access.keyStore());
     }
 
     @Override
@@ -118,7 +120,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/admin/contingency" -> admin(req, remote, sink, requestId, path, () -> contingency(req, sink, requestId, remote));
             case "/admin/breakers" -> admin(req, remote, sink, requestId, path, () -> only(method, HttpMethod.GET, sink, requestId, () -> breakers(sink, requestId)));
             default -> {
-                if (OllamaPassthrough.serves(path)) {
+                if (AdminKeys.serves(path)) {
+                    admin(req, remote, sink, requestId, path, () -> adminKeys.handle(req, path, requestId, ctx.channel().eventLoop(),
+                            a -> sink.respond(a.status(), "application/json", Map.of("x-request-id", requestId), a.body())));
+                } else if (OllamaPassthrough.serves(path)) {
                     ollama.handle(ctx, req, sink, requestId);
                 } else {
                     error(sink, requestId, 404, "no such endpoint: " + method + " " + safe(path), Optional.empty(), "not_found");

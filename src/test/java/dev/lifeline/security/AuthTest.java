@@ -394,4 +394,36 @@ class AuthTest {
         assertThat(second.statusCode()).as("1,100 tokens spent of 1,000 per minute").isEqualTo(429);
         assertThat(second.body()).contains("tokens per minute (1000)");
     }
+
+    @Test
+    void adminsManageKeysOverHttp() throws Exception {
+        String admin = key(KeySpec.named("ops").withAdmin(true));
+        String user = key(KeySpec.named("user"));
+        gateway("");
+
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(gw.url("/admin/keys")))
+                .header("authorization", "Bearer " + admin).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"robot\",\"models\":[\"gpt-4o\"],\"rpm\":60}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).isEqualTo(201);
+        String token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(created.body()).path("token").asText();
+        assertThat(token).startsWith("ll_");
+        await().atMost(Duration.ofSeconds(5)).until(() -> chat("gpt-4o", bearer(token)).statusCode() == 200);
+
+        String listed = get("/admin/keys", bearer(admin)).body();
+        assertThat(listed).contains("\"name\":\"robot\"").contains("\"rpm\":60").doesNotContain(token).doesNotContain("sha256");
+        assertThat(get("/admin/keys", bearer(user)).statusCode()).isEqualTo(403);
+
+        HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(URI.create(gw.url("/admin/keys/robot")))
+                .header("authorization", "Bearer " + admin).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(revoked.statusCode()).isEqualTo(200);
+        assertThat(revoked.body()).contains("\"status\":\"revoked\"");
+        await().atMost(Duration.ofSeconds(5)).until(() -> chat("gpt-4o", bearer(token)).statusCode() == 401);
+
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(gw.url("/admin/keys")))
+                .header("authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\",\"rpm\":0}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("rpm");
+    }
 }

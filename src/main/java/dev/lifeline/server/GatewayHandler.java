@@ -55,7 +55,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private FullHttpRequest current;
     private boolean busy;
 
-    /** Pipelined requests waiting behind a slow answer; a client sending more is closed. */
+    /**
+     * Pipelined requests waiting behind a slow answer, at most this many and at most {@code limits.max_body} bytes
+     * in all; a client sending more is closed.
+     */
     static final int MAX_WAITING = 16;
 
     private final Access access;
@@ -75,8 +78,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (busy) {
-            if (waiting.size() >= MAX_WAITING) {
-                ctx.close(); // more pipelined requests than any client needs: not a client worth queueing for
+            int bytes = waiting.stream().mapToInt(r -> r.content().readableBytes()).sum() + req.content().readableBytes();
+            if (waiting.size() >= MAX_WAITING || bytes > gateway.config().maxBodyBytes()) {
+                ctx.close(); // more pipelined requests, or bytes, than any client needs: not one worth queueing for
                 return;
             }
             waiting.add(req.retain());

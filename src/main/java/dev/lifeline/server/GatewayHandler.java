@@ -103,6 +103,11 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String path = new QueryStringDecoder(req.uri()).path();
         HttpMethod method = req.method();
         SocketAddress remote = ctx.channel().remoteAddress();
+        if (!access.authOn() && !hostAllowed(req.headers().get(HttpHeaderNames.HOST))) {
+            error(sink, requestId, 403, "host not allowed: without API keys the gateway answers only to IP addresses and local names"
+                    + " (a web page cannot reach it by DNS rebinding); create a key to use other names", Optional.empty(), "host_not_allowed");
+            return;
+        }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !crossOrigin(req, sink, requestId, origin)) {
             return;
@@ -376,6 +381,25 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("client connection error: {}", cause.toString());
         ctx.close();
+    }
+
+    /**
+     * Without keys, the Host must be an IP address or a local name (a single label such as localhost or a compose
+     * service, *.localhost, *.local, *.internal), much as Ollama checks: a DNS-rebinding page names the gateway by a
+     * domain of its own. With keys, the key is the check.
+     */
+    static boolean hostAllowed(String host) {
+        if (host == null || host.isEmpty()) {
+            return true; // HTTP/1.0 clients; a browser always sends Host
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            return h.indexOf(']') > 0; // an IPv6 literal
+        }
+        int colon = h.lastIndexOf(':');
+        String name = colon >= 0 ? h.substring(0, colon) : h;
+        return name.matches("[0-9.]+") || !name.contains(".") || name.endsWith(".localhost")
+                || name.endsWith(".local") || name.endsWith(".internal");
     }
 
     static String requestId(HttpRequest req) {

@@ -172,4 +172,15 @@ class HostileInputTest {
         System.arraycopy(body, 0, all, head.length, body.length);
         return all;
     }
+
+    @Test
+    void withoutKeysOnlyIpAddressesAndLocalNamesAreServed() throws Exception {
+        String rebound = raw("GET /v1/models HTTP/1.1\r\nHost: attacker.example:8470\r\nConnection: close\r\n\r\n".getBytes(), Duration.ofSeconds(3));
+        String local = raw("GET /v1/models HTTP/1.1\r\nHost: localhost:8470\r\nConnection: close\r\n\r\n".getBytes(), Duration.ofSeconds(3));
+        String ip = raw("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(), Duration.ofSeconds(3));
+
+        assertThat(rebound).startsWith("HTTP/1.1 403").contains("host_not_allowed");
+        assertThat(local).startsWith("HTTP/1.1 200");
+        assertThat(ip).startsWith("HTTP/1.1 200");
+    }
 }

@@ -459,7 +459,7 @@ public final class KeyStore {
         }
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_RWX));
-        } catch (UnsupportedOperationException e) {
+        } catch (UnsupportedOperationException e) { // a file system without POSIX permissions (Windows)
             Files.createDirectories(dir);
         }
     }
@@ -468,7 +468,7 @@ public final class KeyStore {
         Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             return FileChannel.open(lockFile, options, PosixFilePermissions.asFileAttribute(OWNER_RW));
-        } catch (UnsupportedOperationException e) {
+        } catch (UnsupportedOperationException e) { // no POSIX permissions on this file system
             return FileChannel.open(lockFile, options);
         }
     }
@@ -521,7 +521,7 @@ public final class KeyStore {
         FileAttribute<Set<PosixFilePermission>> attr = PosixFilePermissions.asFileAttribute(OWNER_RW);
         try {
             Files.createFile(p, attr);
-        } catch (UnsupportedOperationException e) {
+        } catch (UnsupportedOperationException e) { // no POSIX permissions on this file system
             Files.createFile(p);
         }
     }

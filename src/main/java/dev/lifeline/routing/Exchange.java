@@ -114,9 +114,8 @@ public final class Exchange {
         gateway.observer().started();
         Optional<Route> r = gateway.router().route(request.model());
         if (r.isEmpty()) {
-            String names = String.join(", ", gateway.router().modelNames());
-            respondError(404, "no route for model '" + request.model() + "'" + (names.isEmpty() ? "" : " (available: " + names + ")"),
-                    Optional.of("model"), "model_not_found", Map.of());
+            // The front door names the models a client may use; the engine does not know who the client is.
+            respondError(404, "no route for model '" + request.model() + "'", Optional.of("model"), "model_not_found", Map.of());
             return;
         }
         route = r.get();

@@ -89,6 +89,20 @@ class AuthTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A configuration listening on every interface, with its keys in {@code keysFile}. */
+    private dev.lifeline.config.Config listeningEverywhere(Path keysFile) throws Exception {
+        return ConfigLoader.parse("""
+                listen: 0.0.0.0:0
+                health: { interval: off }
+                backends:
+                  local: { type: openai, url: "%s", cloud: false }
+                routes:
+                  - model: "*"
+                    targets: [ { backend: local } ]
+                auth: { keys_file: "%s" }
+                """.formatted(local.url("/v1"), keysFile), "test", Map.of());
+    }
+
     private static Map<String, String> bearer(String token) {
         return Map.of("authorization", "Bearer " + token);
     }
@@ -279,16 +293,7 @@ class AuthTest {
 
     @Test
     void refusesToListenBeyondLoopbackWithoutAuthentication() throws Exception {
-        var config = ConfigLoader.parse("""
-                listen: 0.0.0.0:0
-                health: { interval: off }
-                backends:
-                  local: { type: openai, url: "%s", cloud: false }
-                routes:
-                  - model: "*"
-                    targets: [ { backend: local } ]
-                auth: { keys_file: "%s" }
-                """.formatted(local.url("/v1"), dir.resolve("empty.json")), "test", Map.of());
+        var config = listeningEverywhere(dir.resolve("empty.json"));
 
         assertThatThrownBy(() -> RunningGateway.start(config, "test"))
                 .isInstanceOf(RunningGateway.UnsafeListenException.class)
@@ -297,16 +302,7 @@ class AuthTest {
         try (RunningGateway insecure = RunningGateway.start(config, "test", true)) {
             assertThat(insecure.address().getPort()).isPositive();
         }
-        var withKeys = ConfigLoader.parse("""
-                listen: 0.0.0.0:0
-                health: { interval: off }
-                backends:
-                  local: { type: openai, url: "%s", cloud: false }
-                routes:
-                  - model: "*"
-                    targets: [ { backend: local } ]
-                auth: { keys_file: "%s" }
-                """.formatted(local.url("/v1"), dir.resolve("keys.json")), "test", Map.of());
+        var withKeys = listeningEverywhere(dir.resolve("keys.json"));
         try (RunningGateway guarded = RunningGateway.start(withKeys, "test")) {
             assertThat(guarded.authSummary()).startsWith("on (1 active key");
         }

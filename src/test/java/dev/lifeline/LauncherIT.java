@@ -26,14 +26,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The packaged jar as a user runs it: {@code java -jar target/lifeline.jar ...} in its own process, talking to fake
@@ -212,5 +215,55 @@ class LauncherIT {
         assertThat(p.exitValue()).isZero();
         String line = out.await(l -> l.startsWith("lifeline "), Duration.ofSeconds(2), "version line");
         assertThat(line).doesNotStartWith("lifeline dev");
+    }
+
+    /**
+     * The launcher records a JDK AOT cache the first time a build runs and starts later commands from it. Checked
+     * through the JVM's own log: the cache must be opened and mapped, not silently rejected (a training run whose
+     * flags differ from the launcher's makes the JVM refuse the cache and start as slowly as without it).
+     */
+    @Test
+    void launcherStartsCommandsFromTheAotCache() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 25, "the AOT cache needs JDK 25");
+        Path root = jar().getParent().getParent();
+        Path runDir = root.resolve("target/run");
+        try (var old = Files.exists(runDir) ? Files.list(runDir) : Stream.<Path>empty()) {
+            for (Path p : old.filter(p -> p.getFileName().toString().contains(".aot")).toList()) {
+                Files.delete(p);
+            }
+        }
+
+        Result first = launch(root, Map.of(), "--version");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).startsWith("lifeline ");
+        assertThat(first.err()).contains("preparing the fast-start cache");
+        try (var files = Files.list(runDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("lifeline-jdk.*\\.aot"));
+        }
+
+        Result second = launch(root, Map.of("JAVA_OPTS", "-Xlog:aot=info"), "config", "default");
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(second.err()).as("recorded once per build").doesNotContain("preparing the fast-start cache");
+        assertThat(second.out()).contains("Opened AOT cache").doesNotContain("Unable to map").contains("routes:");
+
+        Result off = launch(root, Map.of("LIFELINE_AOT", "0", "JAVA_OPTS", "-Xlog:aot=info"), "--version");
+        assertThat(off.out()).doesNotContain("Opened AOT cache").contains("lifeline ");
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    private static Result launch(Path root, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("lifeline").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder b = new ProcessBuilder(cmd);
+        b.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        b.environment().putAll(env);
+        Process p = b.start();
+        Lines out = new Lines(p.getInputStream());
+        Lines err = new Lines(p.getErrorStream());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+        Thread.sleep(50); // let the readers drain
+        return new Result(p.exitValue(), out.text(), err.text());
     }
 }

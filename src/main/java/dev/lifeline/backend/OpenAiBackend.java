@@ -116,7 +116,8 @@ public final class OpenAiBackend implements Backend {
             if (sse != null) {
                 try {
                     for (SseDecoder.Event e : sse.feed(bytes)) {
-                        List<StreamEvent> events = OpenAiCodec.decodeChunk(e.data());
+                        byte[] data = e.dataBytes();
+                        List<StreamEvent> events = OpenAiCodec.decodeChunk(data, 0, data.length);
                         listener.onFrame(new Frame(SseDecoder.encode(e), events));
                         if (failed || call.isDone()) {
                             return; // the exchange dropped this call: the rest of this read is not for it

@@ -18,6 +18,7 @@ import dev.lifeline.config.TargetConfig.SystemPromptMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -250,10 +251,35 @@ public final class OpenAiCodec {
         }
     }
 
+    private static final byte[] DONE_DATA = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+    private static final List<StreamEvent> DONE_EVENTS = List.of(new StreamEvent.Done());
+
     /** What one {@code data:} payload of a chat stream means. */
     public static List<StreamEvent> decodeChunk(String data) throws MalformedChunkException {
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        return decodeChunk(bytes, 0, bytes.length);
+    }
+
+    /** What one {@code data:} payload of a chat stream means, read straight from the bytes (the per-token path). */
+    public static List<StreamEvent> decodeChunk(byte[] data, int offset, int length) throws MalformedChunkException {
+        if (Arrays.equals(data, offset, offset + length, DONE_DATA, 0, DONE_DATA.length)) {
+            return DONE_EVENTS;
+        }
+        try {
+            Optional<List<StreamEvent>> fast = ChunkReader.read(JSON, data, offset, length);
+            if (fast.isPresent()) {
+                return fast.get();
+            }
+        } catch (IOException e) {
+            throw new MalformedChunkException("a stream chunk is not valid JSON");
+        }
+        return decodeChunkTree(new String(data, offset, length, StandardCharsets.UTF_8));
+    }
+
+    /** The general reader: any chunk, through a JSON tree. {@link ChunkReader} handles the usual shapes faster. */
+    static List<StreamEvent> decodeChunkTree(String data) throws MalformedChunkException {
         if (data.equals("[DONE]")) {
-            return List.of(new StreamEvent.Done());
+            return DONE_EVENTS;
         }
         JsonNode n;
         try {

@@ -14,6 +14,11 @@ public record Frame(byte[] wire, List<StreamEvent> events) {
     }
 
     public boolean hasContent() {
-        return events.stream().anyMatch(StreamEvent::isContent);
+        for (StreamEvent e : events) { // a loop, not a stream: this runs for every token
+            if (StreamEvent.isContent(e)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

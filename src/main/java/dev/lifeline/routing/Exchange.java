@@ -69,6 +69,9 @@ public final class Exchange {
     private boolean permitHeld;
     private long attemptStartNanos;
     private ScheduledFuture<?> timer;
+    /** The call the armed idle timer watches, or -1 when {@link #timer} is something else. */
+    private int idleTimerCall = -1;
+    private long idleDeadline;
     private Phase phase = Phase.ATTEMPTING;
 
     private final List<Attempt> attempts = new ArrayList<>();
@@ -347,16 +350,19 @@ public final class Exchange {
         }
     }
 
+    // The per-token path: plain loops over a frame's (one or two) events, no streams or lambdas.
     private void onFrame(Frame frame) {
-        Optional<StreamEvent.Error> error = frame.events().stream()
-                .filter(StreamEvent.Error.class::isInstance).map(StreamEvent.Error.class::cast).findFirst();
-        if (error.isPresent()) {
-            failCall(Failure.of(Failure.Kind.IN_BAND_ERROR, "error event in the stream: "
-                    + error.get().type() + (error.get().message().isEmpty() ? "" : " (" + abbreviate(error.get().message()) + ")")));
-            return;
+        boolean doneMarker = false;
+        for (StreamEvent e : frame.events()) {
+            if (e instanceof StreamEvent.Error error) {
+                failCall(Failure.of(Failure.Kind.IN_BAND_ERROR, "error event in the stream: "
+                        + error.type() + (error.message().isEmpty() ? "" : " (" + abbreviate(error.message()) + ")")));
+                return;
+            }
+            doneMarker |= e instanceof StreamEvent.Done;
         }
         if (phase == Phase.ATTEMPTING) {
-            if (frame.events().stream().anyMatch(StreamEvent.Done.class::isInstance)) {
+            if (doneMarker) {
                 failCall(Failure.of(Failure.Kind.TRUNCATED, "stream ended before any content"));
                 return;
             }
@@ -404,7 +410,10 @@ public final class Exchange {
         if (phase == Phase.CONTINUING && frame.events().isEmpty()) {
             return; // the continuation's own role announcement: the client already has one
         }
-        boolean usageOnly = !frame.events().isEmpty() && frame.events().stream().allMatch(StreamEvent.Usage.class::isInstance);
+        boolean usageOnly = !frame.events().isEmpty();
+        for (StreamEvent e : frame.events()) {
+            usageOnly &= e instanceof StreamEvent.Usage;
+        }
         if (usageOnly && request.hideUsageOnlyChunks()) {
             armAfterChunk(); // counted above; the client did not ask for it
             return;
@@ -426,10 +435,34 @@ public final class Exchange {
         if (finishSeen) {
             arm(DONE_GRACE, this::finishWithoutDone);
         } else {
-            Duration idle = target.timeouts().idle();
-            int no = callNo;
-            arm(idle, () -> onFailure(no, Failure.of(Failure.Kind.IDLE_TIMEOUT, "no chunk for " + idle.toMillis() + " ms")));
+            armIdle();
         }
+    }
+
+    /**
+     * The idle timer is scheduled once per call and moved lazily: a chunk only pushes {@link #idleDeadline} forward,
+     * and the timer, when it fires early, sleeps again for what is left. Re-scheduling a timer for every token cost
+     * a task allocation and a timer-queue insert and removal each.
+     */
+    private void armIdle() {
+        Duration idle = target.timeouts().idle();
+        idleDeadline = System.nanoTime() + idle.toNanos();
+        if (timer != null && idleTimerCall == callNo) {
+            return;
+        }
+        arm(idle, this::idleCheck);
+        idleTimerCall = callNo;
+    }
+
+    private void idleCheck() {
+        long left = idleDeadline - System.nanoTime();
+        if (left > 0) {
+            timer = loop.schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        int no = idleTimerCall;
+        idleTimerCall = -1;
+        onFailure(no, Failure.of(Failure.Kind.IDLE_TIMEOUT, "no chunk for " + target.timeouts().idle().toMillis() + " ms"));
     }
 
     private void onEnd() {
@@ -743,6 +776,7 @@ public final class Exchange {
     }
 
     private void cancelTimer() {
+        idleTimerCall = -1;
         if (timer != null) {
             timer.cancel(false);
             timer = null;

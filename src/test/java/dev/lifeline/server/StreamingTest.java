@@ -263,6 +263,20 @@ class StreamingTest {
     }
 
     @Test
+    void aSteadyStreamLongerThanTheIdleTimeoutIsNeverCut() {
+        // 10 tokens 250 ms apart: 2.5 s in all, each gap well inside the 400 ms idle timeout
+        cloud.always(Reply.sse(streamOf("gpt-4o", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"))
+                .withEventInterval(Duration.ofMillis(250)));
+        gateway(false);
+
+        StreamResult r = gw.stream("gpt-4o", "hi");
+
+        assertThat(r.text()).isEqualTo("0123456789");
+        assertThat(r.endedWithDone()).isTrue();
+        assertThat(local.requests()).as("no failover").isEmpty();
+    }
+
+    @Test
     void clientDisconnectCancelsTheUpstream() throws Exception {
         cloud.always(Reply.sse(streamOf("gpt-4o", "a", "b", "c", "d", "e", "f")).withEventInterval(Duration.ofMillis(300)));
         gateway(false);

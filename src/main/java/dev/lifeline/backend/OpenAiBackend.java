@@ -11,6 +11,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
@@ -97,7 +98,9 @@ public final class OpenAiBackend implements Backend {
             if (success && stream && contentType.startsWith("text/event-stream")) {
                 sse = new SseDecoder();
             } else {
-                body = new ByteArrayOutputStream();
+                // sized from Content-Length when the upstream sent one (capped: the header is the upstream's word)
+                long announced = HttpUtil.getContentLength(head, 256L);
+                body = new ByteArrayOutputStream((int) Math.max(32, Math.min(announced, success ? 1 << 20 : MAX_ERROR_BODY)));
             }
             if (success) {
                 listener.onResponseStarted();
@@ -154,19 +157,19 @@ public final class OpenAiBackend implements Backend {
         }
 
         private void completeBody(byte[] b) {
-            Optional<StreamEvent.Error> error;
+            OpenAiCodec.Body read;
             try {
-                error = OpenAiCodec.bodyError(b);
+                read = OpenAiCodec.readBody(b);
             } catch (OpenAiCodec.MalformedChunkException e) {
                 listener.onFailure(Failure.of(Failure.Kind.MALFORMED, e.getMessage()));
                 return;
             }
-            if (error.isPresent()) {
-                listener.onFailure(Failure.of(Failure.Kind.IN_BAND_ERROR, "error object in a success response: " + error.get().type()));
+            if (read.error().isPresent()) {
+                listener.onFailure(Failure.of(Failure.Kind.IN_BAND_ERROR, "error object in a success response: " + read.error().get().type()));
             } else if (stream) {
                 listener.onFailure(Failure.of(Failure.Kind.MALFORMED, "expected an event stream, got " + (contentType.isEmpty() ? "no content type" : contentType)));
             } else {
-                listener.onBody(b, contentType, OpenAiCodec.bodyUsage(b));
+                listener.onBody(b, contentType, read.usage());
             }
         }
 

@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * Where an exchange writes its answer: the client's connection, seen from the engine. Implemented by the HTTP
- * server; called on the connection's event loop only.
+ * server; called on the connection's event loop only. Header values may carry provider text: the sink keeps them
+ * to what HTTP allows.
  */
 public interface ClientSink {
     /** Sends status 200 and headers for a streamed answer. Nothing can be taken back after this: the commit point. */

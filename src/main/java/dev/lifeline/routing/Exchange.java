@@ -687,18 +687,11 @@ public final class Exchange {
 
     // ------------------------------------------------------------------ responses and bookkeeping
 
-    /** The informational headers; {@code current} counts the attempt in progress, which is not recorded yet. */
+    /**
+     * The informational headers; {@code current} counts the attempt in progress, which is not recorded yet. Values may
+     * carry provider text: the sink makes them safe for HTTP.
+     */
     private Map<String, String> responseHeaders(boolean current) {
-        return headerSafe(responseHeaderValues(current));
-    }
-
-    /** Header values carry provider text (error codes in failover reasons): keep them to printable ASCII. */
-    private static Map<String, String> headerSafe(Map<String, String> h) {
-        h.replaceAll((k, v) -> v.replaceAll("[^\\x20-\\x7e]", "?"));
-        return h;
-    }
-
-    private Map<String, String> responseHeaderValues(boolean current) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("x-request-id", requestId);
         if (target != null) {

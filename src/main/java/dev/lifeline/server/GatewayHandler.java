@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeline.auth.ApiKey;
 import dev.lifeline.auth.KeyLimits;
 import dev.lifeline.chat.Endpoint;
+import dev.lifeline.codec.Ascii;
 import dev.lifeline.codec.openai.BadRequestException;
 import dev.lifeline.codec.openai.OpenAiCodec;
 import dev.lifeline.observe.AuditLog;
@@ -47,6 +48,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern IPV4_LIKE = Pattern.compile("[0-9.]+");
 
     private final Gateway gateway;
     private final GatewayMetrics metrics;
@@ -398,7 +400,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         int colon = h.lastIndexOf(':');
         String name = colon >= 0 ? h.substring(0, colon) : h;
-        return name.matches("[0-9.]+") || !name.contains(".") || name.endsWith(".localhost")
+        return IPV4_LIKE.matcher(name).matches() || !name.contains(".") || name.endsWith(".localhost")
                 || name.endsWith(".local") || name.endsWith(".internal");
     }
 
@@ -413,7 +415,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private static String safe(String path) {
         String p = path.length() > 100 ? path.substring(0, 100) + "..." : path;
-        return p.replaceAll("[^\\x20-\\x7e]", "?");
+        return Ascii.printable(p);
     }
 
 }

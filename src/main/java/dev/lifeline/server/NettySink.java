@@ -1,5 +1,6 @@
 package dev.lifeline.server;
 
+import dev.lifeline.codec.Ascii;
 import dev.lifeline.routing.ClientSink;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -46,8 +47,7 @@ final class NettySink implements ClientSink {
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         r.headers().set("x-accel-buffering", "no");
-        headers.forEach((k, v) -> r.headers().set(k, v));
-        always.forEach((k, v) -> r.headers().set(k, v));
+        setHeaders(r, headers);
         HttpUtil.setTransferEncodingChunked(r, true);
         HttpUtil.setKeepAlive(r, keepAlive);
         ctx.write(r);
@@ -62,8 +62,7 @@ final class NettySink implements ClientSink {
         if (contentType != null) {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
-        headers.forEach((k, v) -> r.headers().set(k, v));
-        always.forEach((k, v) -> r.headers().set(k, v));
+        setHeaders(r, headers);
         if (contentLength < 0) {
             HttpUtil.setTransferEncodingChunked(r, true);
         } else {
@@ -94,8 +93,7 @@ final class NettySink implements ClientSink {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        headers.forEach((k, v) -> r.headers().set(k, v));
-        always.forEach((k, v) -> r.headers().set(k, v));
+        setHeaders(r, headers);
         HttpUtil.setContentLength(r, body.length);
         HttpUtil.setKeepAlive(r, keepAlive);
         done(ctx.writeAndFlush(r));
@@ -128,5 +126,14 @@ final class NettySink implements ClientSink {
 
     static boolean wantsKeepAlive(io.netty.handler.codec.http.HttpRequest req) {
         return HttpUtil.isKeepAlive(req) && !req.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    }
+
+    /**
+     * The exchange's headers and the connection's own. Their values carry provider text (error codes in a failover
+     * reason), so they are kept to printable ASCII here, where they become HTTP: no header injection, no 500.
+     */
+    private void setHeaders(HttpResponse r, Map<String, String> headers) {
+        headers.forEach((k, v) -> r.headers().set(k, Ascii.printable(v)));
+        always.forEach((k, v) -> r.headers().set(k, Ascii.printable(v)));
     }
 }

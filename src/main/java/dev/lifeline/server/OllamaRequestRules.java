@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeline.auth.ApiKey;
+import dev.lifeline.codec.Ascii;
 import dev.lifeline.config.Durations;
 import dev.lifeline.config.OllamaConfig;
 
@@ -263,7 +264,7 @@ final class OllamaRequestRules {
 
     static String printable(String s) {
         String p = s.length() > 100 ? s.substring(0, 100) + "..." : s;
-        return p.replaceAll("[^\\x20-\\x7e]", "?");
+        return Ascii.printable(p);
     }
 
     private static final class BadField extends RuntimeException {

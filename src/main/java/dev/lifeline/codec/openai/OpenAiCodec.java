@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 
 /**
  * The OpenAI wire dialect (chat completions, embeddings), as pure functions over bytes. Requests are passed
@@ -38,6 +39,9 @@ public final class OpenAiCodec {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
+
+    private static final Pattern MODEL_NAME = Pattern.compile("[\\x21-\\x7e]+");
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
     private OpenAiCodec() {
     }
@@ -64,7 +68,7 @@ public final class OpenAiCodec {
         if (!model.isTextual() || model.asText().isBlank()) {
             throw new BadRequestException("model must be a non-empty string", Optional.of("model"));
         }
-        if (model.asText().length() > 256 || !model.asText().matches("[\\x21-\\x7e]+")) {
+        if (model.asText().length() > 256 || !MODEL_NAME.matcher(model.asText()).matches()) {
             throw new BadRequestException("model must be at most 256 printable characters without spaces", Optional.of("model"));
         }
         JsonNode stream = json.get("stream");
@@ -325,21 +329,39 @@ public final class OpenAiCodec {
         return events;
     }
 
-    /** A non-streamed success body, checked: an error object inside a 200 is a failure too. */
-    public static Optional<StreamEvent.Error> bodyError(byte[] body) throws MalformedChunkException {
-        JsonNode n = readObject(body);
-        JsonNode error = n.get("error");
-        if (error != null && !error.isNull()) {
-            return Optional.of(errorEvent(error));
-        }
-        return Optional.empty();
+    /** What the gateway needs from a non-streamed success body: an error object inside a 200 is a failure too. */
+    public record Body(Optional<StreamEvent.Error> error, Optional<StreamEvent.Usage> usage) {
     }
 
-    public static Optional<StreamEvent.Usage> bodyUsage(byte[] body) {
-        try {
-            return usage(readObject(body));
-        } catch (MalformedChunkException e) {
-            return Optional.empty();
+    /**
+     * Reads a non-streamed success body in one streaming pass: its {@code error} and {@code usage}, skipping the
+     * answer itself (which is forwarded as the bytes that came).
+     */
+    public static Body readBody(byte[] body) throws MalformedChunkException {
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new MalformedChunkException("the response body is not a JSON object");
+            }
+            Optional<StreamEvent.Error> error = Optional.empty();
+            Optional<StreamEvent.Usage> usage = Optional.empty();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("error")) {
+                    error = value == JsonToken.VALUE_NULL ? Optional.empty() : Optional.of(errorEvent(JSON.readTree(p)));
+                } else if (field.equals("usage") && value == JsonToken.START_OBJECT) {
+                    JsonNode u = JSON.readTree(p);
+                    usage = Optional.of(new StreamEvent.Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0)));
+                } else {
+                    if (field.equals("usage")) {
+                        usage = Optional.empty(); // the last one counts, as in a tree
+                    }
+                    p.skipChildren();
+                }
+            }
+            return new Body(error, usage);
+        } catch (IOException e) {
+            throw new MalformedChunkException("the response body is not valid JSON");
         }
     }
 
@@ -366,7 +388,7 @@ public final class OpenAiCodec {
 
     /** Provider codes end up in headers and logs: only short identifiers are taken, never free text. */
     private static boolean plausibleCode(String s) {
-        return s.matches("[A-Za-z0-9_.:-]{1,64}");
+        return ERROR_CODE.matcher(s).matches();
     }
 
     // ------------------------------------------------------------------ what the gateway itself says

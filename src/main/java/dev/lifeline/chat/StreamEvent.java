@@ -15,11 +15,25 @@ public sealed interface StreamEvent {
     record ReasoningDelta(String text) implements StreamEvent {
     }
 
-    /** Part of a tool call: the model is calling a function, so the answer cannot be continued as plain text. */
-    record ToolCallDelta(int index) implements StreamEvent {
+    /**
+     * Part of a tool call: the model is calling a function, so the answer cannot be continued as plain text. The first
+     * delta of a call usually carries its id and name, later ones pieces of the arguments' JSON text; each field is
+     * empty when this delta does not carry it.
+     *
+     * @param index          which call of the answer this belongs to (0, 1, ...)
+     * @param id             the call's id
+     * @param name           the function's name
+     * @param argumentsDelta the next piece of the arguments' JSON text
+     */
+    record ToolCallDelta(int index, String id, String name, String argumentsDelta) implements StreamEvent {
+        public ToolCallDelta {
+            java.util.Objects.requireNonNull(id, "id");
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(argumentsDelta, "argumentsDelta");
+        }
     }
 
-    /** The model finished; {@code reason} is the dialect's finish reason ({@code stop}, {@code length}, {@code tool_calls}...). */
+    /** The model finished; {@code reason} is in the neutral vocabulary of {@link FinishReason} ({@code stop}, {@code length}...). */
     record Finish(String reason) implements StreamEvent {
     }
 

@@ -7,7 +7,7 @@ import dev.lifeline.auth.ApiKey;
 import dev.lifeline.auth.KeyLimits;
 import dev.lifeline.chat.Endpoint;
 import dev.lifeline.codec.Ascii;
-import dev.lifeline.codec.openai.BadRequestException;
+import dev.lifeline.codec.BadRequestException;
 import dev.lifeline.codec.openai.OpenAiCodec;
 import dev.lifeline.observe.AuditLog;
 import dev.lifeline.observe.GatewayMetrics;

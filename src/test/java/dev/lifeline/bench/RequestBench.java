@@ -1,6 +1,6 @@
 package dev.lifeline.bench;
 
-import dev.lifeline.codec.openai.BadRequestException;
+import dev.lifeline.codec.BadRequestException;
 import dev.lifeline.codec.openai.OpenAiCodec;
 import dev.lifeline.config.TargetConfig.SystemPromptMode;
 import org.openjdk.jmh.annotations.Benchmark;

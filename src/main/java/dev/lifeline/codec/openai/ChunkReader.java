@@ -128,8 +128,8 @@ final class ChunkReader {
                         if (value == JsonToken.START_ARRAY) {
                             List<StreamEvent> calls = new ArrayList<>(1);
                             while (p.nextToken() != JsonToken.END_ARRAY) {
-                                JsonNode call = json.readTree(p);
-                                calls.add(new StreamEvent.ToolCallDelta(call.path("index").asInt(0)));
+                                JsonNode call = json.readTree(p); // rare next to text: a tree keeps it simple
+                                calls.add(OpenAiCodec.toolCallDelta(call));
                             }
                             d.toolCalls = calls;
                         } else {

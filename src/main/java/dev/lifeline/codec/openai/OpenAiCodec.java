@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeline.chat.StreamEvent;
+import dev.lifeline.codec.BadRequestException;
 import dev.lifeline.config.TargetConfig.SystemPromptMode;
 
 import java.io.IOException;
@@ -317,7 +318,7 @@ public final class OpenAiCodec {
             JsonNode calls = delta.get("tool_calls");
             if (calls != null && calls.isArray()) {
                 for (JsonNode call : calls) {
-                    events.add(new StreamEvent.ToolCallDelta(call.path("index").asInt(0)));
+                    events.add(toolCallDelta(call));
                 }
             }
             JsonNode finish = choice.get("finish_reason");
@@ -327,6 +328,13 @@ public final class OpenAiCodec {
         }
         usage(n).ifPresent(events::add);
         return events;
+    }
+
+    /** One element of a chunk's {@code delta.tool_calls}; any field the element lacks is empty. */
+    static StreamEvent.ToolCallDelta toolCallDelta(JsonNode call) {
+        JsonNode function = call.path("function");
+        return new StreamEvent.ToolCallDelta(call.path("index").asInt(0), text(call, "id").orElse(""),
+                text(function, "name").orElse(""), text(function, "arguments").orElse(""));
     }
 
     /** What the gateway needs from a non-streamed success body: an error object inside a 200 is a failure too. */

@@ -9,6 +9,7 @@ import dev.lifeline.chat.StreamEvent.Finish;
 import dev.lifeline.chat.StreamEvent.TextDelta;
 import dev.lifeline.chat.StreamEvent.ToolCallDelta;
 import dev.lifeline.chat.StreamEvent.Usage;
+import dev.lifeline.codec.BadRequestException;
 import dev.lifeline.codec.SseDecoder;
 import dev.lifeline.codec.openai.OpenAiCodec.MalformedChunkException;
 import dev.lifeline.codec.openai.OpenAiCodec.Request;
@@ -317,7 +318,8 @@ class OpenAiCodecTest {
             String chunk = "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":["
                     + "{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\\\"\"}},{\"index\":2,\"id\":\"call_2\"}]},\"finish_reason\":null}]}";
 
-            assertThat(OpenAiCodec.decodeChunk(chunk)).containsExactly(new ToolCallDelta(0), new ToolCallDelta(2));
+            assertThat(OpenAiCodec.decodeChunk(chunk)).containsExactly(
+                    new ToolCallDelta(0, "", "", "{\"a\""), new ToolCallDelta(2, "call_2", "", ""));
         }
 
         @Test
@@ -370,10 +372,10 @@ class OpenAiCodecTest {
         @Test
         void goldenToolCallTranscript() throws Exception {
             assertThat(decodeTranscript("tool-call-transcript.sse")).containsExactly(
-                    new ToolCallDelta(0),
-                    new ToolCallDelta(0),
-                    new ToolCallDelta(0),
-                    new ToolCallDelta(1),
+                    new ToolCallDelta(0, "call_abc", "get_weather", ""),
+                    new ToolCallDelta(0, "", "", "{\"city\":"),
+                    new ToolCallDelta(0, "", "", "\"Paris\"}"),
+                    new ToolCallDelta(1, "call_def", "get_time", "{}"),
                     new Finish("tool_calls"),
                     new Done());
         }

@@ -1,4 +1,4 @@
-package dev.lifeline.codec.openai;
+package dev.lifeline.codec;
 
 import java.util.Optional;
 

@@ -2,7 +2,7 @@ package dev.lifeline.server;
 
 import dev.lifeline.backend.Backend;
 import dev.lifeline.backend.NettyTransport;
-import dev.lifeline.backend.OpenAiBackend;
+import dev.lifeline.backend.HttpBackend;
 import dev.lifeline.config.BackendConfig;
 import dev.lifeline.config.Config;
 import dev.lifeline.observe.CompositeObserver;
@@ -82,9 +82,7 @@ public final class RunningGateway implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             Map<String, Backend> backends = new LinkedHashMap<>();
             for (BackendConfig b : config.backends().values()) {
-                backends.put(b.name(), switch (b.dialect()) {
-                    case OPENAI -> new OpenAiBackend(b, transport, "lifeline/" + version, clock);
-                });
+                backends.put(b.name(), HttpBackend.create(b, transport, "lifeline/" + version, clock));
             }
             GatewayMetrics metrics = new GatewayMetrics();
             health = HealthChecker.start(config);

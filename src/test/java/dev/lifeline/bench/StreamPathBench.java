@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The whole per-event path of a streamed answer in the backend, from the bytes of an upstream read to the
  * {@link Frame}s handed to the engine. {@link #read} repeats, with public classes only, what the private
- * {@code OpenAiBackend.Decoder.onContent} does for each read: copy the read's bytes out of the Netty buffer into a
+ * {@code HttpBackend.Decoder.onContent} (with {@code OpenAiWire}) does for each read: copy the read's bytes out of the Netty buffer into a
  * {@code byte[]}, frame them into events, decode each event's payload and wrap the event's bytes and meaning in a
  * {@code Frame}. Keep the two in step when that method changes.
  *
@@ -66,7 +66,7 @@ public class StreamPathBench {
         }
     }
 
-    /** One upstream read, as {@code OpenAiBackend.Decoder.onContent} handles it. */
+    /** One upstream read, as {@code HttpBackend.Decoder.onContent} (with {@code OpenAiWire}) handles it. */
     private static void read(SseDecoder sse, byte[] content, Blackhole bh)
             throws MalformedStreamException, MalformedChunkException {
         byte[] bytes = new byte[content.length]; // ByteBuf.readBytes into a fresh array

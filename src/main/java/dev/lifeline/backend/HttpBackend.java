@@ -1,11 +1,6 @@
 package dev.lifeline.backend;
 
-import dev.lifeline.chat.Endpoint;
-import dev.lifeline.chat.StreamEvent;
-import dev.lifeline.codec.SseDecoder;
-import dev.lifeline.codec.openai.OpenAiCodec;
 import dev.lifeline.config.BackendConfig;
-import dev.lifeline.backend.Failure;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,36 +12,45 @@ import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * A backend speaking the OpenAI API: OpenAI itself, and the OpenAI-compatible APIs of Ollama ({@code /v1}),
- * LM Studio, vLLM and llama.cpp's {@code llama-server}. Adds the backend's own credentials and decodes the answer
- * into {@link Frame}s without re-encoding it.
+ * A model server over HTTP, in the wire dialect its {@link Wire} describes. Adds the backend's own credentials, sends
+ * the body it is given, and turns the answer into {@link Frame}s (each event's bytes as they came, and what they
+ * mean) or a checked body, without re-encoding anything.
  */
-public final class OpenAiBackend implements Backend {
+public final class HttpBackend implements Backend {
     /** Error bodies are kept up to this size for classification and for returning them unchanged. */
     static final int MAX_ERROR_BODY = 64 * 1024;
     /** A non-streamed answer larger than this is refused rather than buffered. */
     static final int MAX_BODY = 64 * 1024 * 1024;
 
     private final BackendConfig config;
+    private final Wire wire;
     private final HttpUpstream http;
     private final Map<String, String> fixedHeaders;
     private final Clock clock;
 
-    public OpenAiBackend(BackendConfig config, NettyTransport transport, String userAgent, Clock clock) {
+    private HttpBackend(BackendConfig config, Wire wire, NettyTransport transport, String userAgent, Clock clock) {
         this.config = config;
+        this.wire = wire;
         this.http = new HttpUpstream(config.url(), transport);
         this.clock = clock;
         Map<String, String> h = new LinkedHashMap<>(config.headers());
         h.put(HttpHeaderNames.CONTENT_TYPE.toString(), "application/json");
         h.put(HttpHeaderNames.USER_AGENT.toString(), userAgent);
-        config.apiKey().ifPresent(k -> h.put(HttpHeaderNames.AUTHORIZATION.toString(), "Bearer " + k.value()));
+        wire.addFixedHeaders(h, config);
         this.fixedHeaders = Map.copyOf(h);
+    }
+
+    /** A backend for the configuration's dialect. */
+    public static HttpBackend create(BackendConfig config, NettyTransport transport, String userAgent, Clock clock) {
+        Wire wire = switch (config.dialect()) {
+            case OPENAI -> OpenAiWire.INSTANCE;
+        };
+        return new HttpBackend(config, wire, transport, userAgent, clock);
     }
 
     @Override
@@ -57,9 +61,9 @@ public final class OpenAiBackend implements Backend {
     @Override
     public UpstreamCall call(UpstreamRequest request, ScheduledExecutorService loop, UpstreamListener listener) {
         Map<String, String> headers = new LinkedHashMap<>(fixedHeaders);
-        headers.put("accept", request.stream() ? "text/event-stream" : "application/json");
+        headers.put("accept", wire.accept(request.stream()));
         headers.put("x-request-id", request.requestId());
-        String path = request.endpoint() == Endpoint.CHAT ? "/chat/completions" : "/embeddings";
+        String path = wire.path(request.endpoint());
         Decoder decoder = new Decoder(request.stream(), listener);
         HttpUpstream.Call call = http.prepare((EventLoop) loop, HttpMethod.POST, path, headers, request.body(),
                 request.connectTimeout(), decoder);
@@ -81,7 +85,7 @@ public final class OpenAiBackend implements Backend {
         private int status;
         private String contentType = "";
         private Optional<Duration> retryAfter = Optional.empty();
-        private SseDecoder sse;
+        private Wire.StreamReader reader;
         private ByteArrayOutputStream body;
         private boolean failed;
 
@@ -95,8 +99,8 @@ public final class OpenAiBackend implements Backend {
             status = head.status().code();
             contentType = Optional.ofNullable(head.headers().get(HttpHeaderNames.CONTENT_TYPE)).orElse("");
             boolean success = status >= 200 && status < 300;
-            if (success && stream && contentType.startsWith("text/event-stream")) {
-                sse = new SseDecoder();
+            if (success && stream && wire.isStream(contentType)) {
+                reader = wire.newStream();
             } else {
                 // sized from Content-Length when the upstream sent one (capped: the header is the upstream's word)
                 long announced = HttpUtil.getContentLength(head, 256L);
@@ -116,17 +120,13 @@ public final class OpenAiBackend implements Backend {
             }
             byte[] bytes = new byte[content.readableBytes()];
             content.readBytes(bytes);
-            if (sse != null) {
+            if (reader != null) {
                 try {
-                    for (SseDecoder.Event e : sse.feed(bytes)) {
-                        byte[] data = e.dataBytes();
-                        List<StreamEvent> events = OpenAiCodec.decodeChunk(data, 0, data.length);
-                        listener.onFrame(new Frame(SseDecoder.encode(e), events));
-                        if (failed || call.isDone()) {
-                            return; // the exchange dropped this call: the rest of this read is not for it
-                        }
-                    }
-                } catch (SseDecoder.MalformedStreamException | OpenAiCodec.MalformedChunkException ex) {
+                    reader.feed(bytes, frame -> {
+                        listener.onFrame(frame);
+                        return !failed && !call.isDone(); // else the exchange dropped this call: the rest is not for it
+                    });
+                } catch (Wire.MalformedException ex) {
                     fail(Failure.of(Failure.Kind.MALFORMED, ex.getMessage()));
                 }
                 return;
@@ -148,8 +148,8 @@ public final class OpenAiBackend implements Backend {
             }
             if (status < 200 || status >= 300) {
                 byte[] b = body.toByteArray();
-                listener.onFailure(Failure.status(status, OpenAiCodec.errorCode(b), retryAfter, b, contentType));
-            } else if (sse != null) {
+                listener.onFailure(Failure.status(status, wire.errorCode(b), retryAfter, b, contentType));
+            } else if (reader != null) {
                 listener.onEnd();
             } else {
                 completeBody(body.toByteArray());
@@ -157,10 +157,10 @@ public final class OpenAiBackend implements Backend {
         }
 
         private void completeBody(byte[] b) {
-            OpenAiCodec.Body read;
+            Wire.Body read;
             try {
-                read = OpenAiCodec.readBody(b);
-            } catch (OpenAiCodec.MalformedChunkException e) {
+                read = wire.readBody(b);
+            } catch (Wire.MalformedException e) {
                 listener.onFailure(Failure.of(Failure.Kind.MALFORMED, e.getMessage()));
                 return;
             }
@@ -175,7 +175,7 @@ public final class OpenAiBackend implements Backend {
 
         @Override
         public void onReadComplete() {
-            if (sse != null && !failed) {
+            if (reader != null && !failed) {
                 listener.onReadComplete();
             }
         }

@@ -1,16 +1,28 @@
 // A fast fake OpenAI upstream for bench/run: the "model" costs nothing, so whatever latency a request shows on top
 // of a direct call is the gateway's.
 //
-//   java -cp target/lifeline.jar bench/BenchUpstream.java PORT [SSE_EVENTS]
+//   java -cp target/lifeline.jar bench/BenchUpstream.java PORT [SSE_EVENTS [PACED_TOKENS [PACED_INTERVAL_MS]]]
 //
 // Single-file source launch; Netty comes from the shaded lifeline jar. Listens on 127.0.0.1:PORT only.
 //   POST /v1/chat/completions            -> 200, a fixed ~1 KB chat.completion (Content-Length)
 //   ... with "stream":true in the body   -> 200 text/event-stream, SSE_EVENTS (default 50) chunk events + [DONE],
-//                                           one HTTP chunk and one flush per event, as an LLM server sends tokens
-//   GET  /v1/models                      -> the one model, bench-model (for lifeline's start-up probe)
+//                                           all at once, one HTTP chunk and one flush per event: a fast stream
+//   ... "stream":true and a model name   -> 200 text/event-stream paced like a model generating tokens: a role
+//       containing "paced" (bench-paced)    chunk and the first of PACED_TOKENS (default 200) content chunks at
+//                                           once, then one content chunk every PACED_INTERVAL_MS (default 20),
+//                                           then, one interval after the last, the finish chunk and [DONE].
+//                                           Each event is its own HTTP chunk and flush. 200 x 20 ms: 4.0 s a stream.
+//       ... ending in "paced-N"             the same with N content chunks (bench-paced-5: 5 tokens, 0.1 s)
+//   GET  /v1/models                      -> the models, bench-model and bench-paced (for lifeline's start-up probe)
 //   GET  /health                         -> 200 ok
 //   anything else                        -> 404
 // Prints "listening on 127.0.0.1:PORT" once bound.
+//
+// Paced streams are timers on the connection's event loop (each event schedules the next one, so the gap between
+// two events is never shorter than the interval, even when the loop runs late); no thread waits, so thousands of
+// paced streams at once cost only their events. A paced stream whose client went away stops at its next event.
+// The model is chosen by name because lifeline passes the body on (with the model its route names) but no client
+// header; nginx and direct calls see the same body.
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -47,20 +59,33 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 public final class BenchUpstream {
     private static final Pattern STREAM_TRUE = Pattern.compile("\"stream\"\\s*:\\s*true");
+    private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern PACED_N = Pattern.compile("paced-(\\d{1,5})$");
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: java -cp target/lifeline.jar bench/BenchUpstream.java PORT [SSE_EVENTS]");
+            System.err.println("usage: java -cp target/lifeline.jar bench/BenchUpstream.java PORT [SSE_EVENTS [PACED_TOKENS [PACED_INTERVAL_MS]]]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         int events = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        int pacedTokens = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        long pacedIntervalMs = args.length > 3 ? Long.parseLong(args[3]) : 20;
+        if (events < 2 || pacedTokens < 1 || pacedIntervalMs < 1) {
+            System.err.println("BenchUpstream: SSE_EVENTS >= 2, PACED_TOKENS >= 1 and PACED_INTERVAL_MS >= 1, please");
+            System.exit(2);
+        }
         byte[] completion = completion();
         byte[][] sse = sseEvents(events);
+        Paced paced = new Paced(pacedTokens, pacedIntervalMs);
 
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -79,12 +104,13 @@ public final class BenchUpstream {
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new HttpServerCodec());
                             ch.pipeline().addLast(new HttpObjectAggregator(1 << 20));
-                            ch.pipeline().addLast(new Handler(completion, sse));
+                            ch.pipeline().addLast(new Handler(completion, sse, paced));
                         }
                     });
             var ch = b.bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
             System.out.println("listening on 127.0.0.1:" + ((InetSocketAddress) ch.localAddress()).getPort()
-                    + " (" + (epoll ? "epoll" : "nio") + ", " + completion.length + " B completion, " + events + " SSE events)");
+                    + " (" + (epoll ? "epoll" : "nio") + ", " + completion.length + " B completion, " + events + " SSE events; paced: "
+                    + pacedTokens + " tokens every " + pacedIntervalMs + " ms)");
             System.out.flush();
             ch.closeFuture().sync();
         } finally {
@@ -93,13 +119,29 @@ public final class BenchUpstream {
         }
     }
 
+    /** The paced streams: their default length, their interval, and their events by length (built once each). */
+    private record Paced(int tokens, long intervalMs, Map<Integer, byte[][]> byLength) {
+        Paced(int tokens, long intervalMs) {
+            this(tokens, intervalMs, new ConcurrentHashMap<>());
+        }
+
+        /** Role chunk, the content chunks, finish chunk, [DONE]: for "bench-paced-N", N content chunks. */
+        byte[][] events(String model) {
+            Matcher n = PACED_N.matcher(model);
+            int length = n.find() ? Math.max(1, Integer.parseInt(n.group(1))) : tokens;
+            return byLength.computeIfAbsent(length, BenchUpstream::pacedEvents);
+        }
+    }
+
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final byte[] completion;
         private final byte[][] sse;
+        private final Paced paced;
 
-        Handler(byte[] completion, byte[][] sse) {
+        Handler(byte[] completion, byte[][] sse, Paced paced) {
             this.completion = completion;
             this.sse = sse;
+            this.paced = paced;
         }
 
         @Override
@@ -112,7 +154,8 @@ public final class BenchUpstream {
             }
             if (req.method().equals(HttpMethod.GET) && path.equals("/v1/models")) {
                 full(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
-                        "{\"object\":\"list\",\"data\":[{\"id\":\"bench-model\",\"object\":\"model\",\"owned_by\":\"bench\"}]}"
+                        ("{\"object\":\"list\",\"data\":[{\"id\":\"bench-model\",\"object\":\"model\",\"owned_by\":\"bench\"},"
+                                + "{\"id\":\"bench-paced\",\"object\":\"model\",\"owned_by\":\"bench\"}]}")
                                 .getBytes(StandardCharsets.UTF_8));
                 return;
             }
@@ -129,6 +172,11 @@ public final class BenchUpstream {
                 HttpUtil.setTransferEncodingChunked(head, true);
                 HttpUtil.setKeepAlive(head, keepAlive);
                 ctx.write(head);
+                Matcher model = MODEL.matcher(body);
+                if (model.find() && model.group(1).contains("paced")) {
+                    new PacedStream(ctx, keepAlive, paced.events(model.group(1)), paced.intervalMs()).start();
+                    return;
+                }
                 for (byte[] e : sse) {
                     ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(e)), ctx.voidPromise());
                 }
@@ -156,6 +204,55 @@ public final class BenchUpstream {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /**
+     * One paced stream: the role chunk and the first content chunk at once, then each content chunk one interval after
+     * the previous one was written (fixed delay, so a late event loop never bunches two events together), then the
+     * finish chunk and [DONE] one interval after the last content chunk. Runs entirely on the channel's event loop.
+     */
+    private static final class PacedStream implements Runnable {
+        private final ChannelHandlerContext ctx;
+        private final boolean keepAlive;
+        private final byte[][] events;
+        private final long intervalMs;
+        private int next; // index into events of the next content chunk to send
+
+        PacedStream(ChannelHandlerContext ctx, boolean keepAlive, byte[][] events, long intervalMs) {
+            this.ctx = ctx;
+            this.keepAlive = keepAlive;
+            this.events = events;
+            this.intervalMs = intervalMs;
+        }
+
+        void start() {
+            send(0); // the role chunk
+            next = 1;
+            run();   // the first content chunk, now
+        }
+
+        @Override
+        public void run() {
+            if (!ctx.channel().isActive()) {
+                return; // the client (or the gateway) hung up: nothing more to send
+            }
+            int lastContent = events.length - 3; // then the finish chunk and [DONE]
+            if (next <= lastContent) {
+                send(next++);
+                ctx.executor().schedule(this, intervalMs, TimeUnit.MILLISECONDS);
+                return;
+            }
+            ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(events[events.length - 2])), ctx.voidPromise());
+            ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(events[events.length - 1])), ctx.voidPromise());
+            var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private void send(int i) {
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(events[i])), ctx.voidPromise());
         }
     }
 
@@ -187,6 +284,17 @@ public final class BenchUpstream {
             out[i] = (prefix + choice + "\n\n").getBytes(StandardCharsets.UTF_8);
         }
         out[n] = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+        return out;
+    }
+
+    /** The paced stream: role chunk, {@code tokens} content chunks ("tok1 " ...), the finish chunk, [DONE]. */
+    private static byte[][] pacedEvents(int tokens) {
+        byte[][] fast = sseEvents(tokens + 2); // role, tokens content chunks, finish, [DONE]
+        byte[][] out = new byte[fast.length][];
+        for (int i = 0; i < fast.length; i++) {
+            out[i] = new String(fast[i], StandardCharsets.UTF_8).replace("\"bench-model\"", "\"bench-paced\"")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
         return out;
     }
 }

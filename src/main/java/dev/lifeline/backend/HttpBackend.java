@@ -1,5 +1,6 @@
 package dev.lifeline.backend;
 
+import dev.lifeline.chat.Endpoint;
 import dev.lifeline.config.BackendConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
@@ -49,6 +50,8 @@ public final class HttpBackend implements Backend {
     public static HttpBackend create(BackendConfig config, NettyTransport transport, String userAgent, Clock clock) {
         Wire wire = switch (config.dialect()) {
             case OPENAI -> OpenAiWire.INSTANCE;
+            case ANTHROPIC -> AnthropicWire.INSTANCE;
+            case OLLAMA -> OllamaWire.INSTANCE;
         };
         return new HttpBackend(config, wire, transport, userAgent, clock);
     }
@@ -64,7 +67,7 @@ public final class HttpBackend implements Backend {
         headers.put("accept", wire.accept(request.stream()));
         headers.put("x-request-id", request.requestId());
         String path = wire.path(request.endpoint());
-        Decoder decoder = new Decoder(request.stream(), listener);
+        Decoder decoder = new Decoder(request.endpoint(), request.stream(), listener);
         HttpUpstream.Call call = http.prepare((EventLoop) loop, HttpMethod.POST, path, headers, request.body(),
                 request.connectTimeout(), decoder);
         decoder.call = call;
@@ -79,6 +82,7 @@ public final class HttpBackend implements Backend {
 
     /** Turns one HTTP response into listener events. */
     private final class Decoder implements HttpUpstream.ResponseHandler {
+        private final Endpoint endpoint;
         private final boolean stream;
         private final UpstreamListener listener;
         private HttpUpstream.Call call;
@@ -89,7 +93,8 @@ public final class HttpBackend implements Backend {
         private ByteArrayOutputStream body;
         private boolean failed;
 
-        Decoder(boolean stream, UpstreamListener listener) {
+        Decoder(Endpoint endpoint, boolean stream, UpstreamListener listener) {
+            this.endpoint = endpoint;
             this.stream = stream;
             this.listener = listener;
         }
@@ -159,7 +164,7 @@ public final class HttpBackend implements Backend {
         private void completeBody(byte[] b) {
             Wire.Body read;
             try {
-                read = wire.readBody(b);
+                read = wire.readBody(endpoint, b);
             } catch (Wire.MalformedException e) {
                 listener.onFailure(Failure.of(Failure.Kind.MALFORMED, e.getMessage()));
                 return;

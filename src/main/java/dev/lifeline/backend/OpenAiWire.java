@@ -60,7 +60,7 @@ final class OpenAiWire implements Wire {
     }
 
     @Override
-    public Body readBody(byte[] body) throws MalformedException {
+    public Body readBody(Endpoint endpoint, byte[] body) throws MalformedException {
         try {
             OpenAiCodec.Body read = OpenAiCodec.readBody(body);
             return new Body(read.error(), read.usage());

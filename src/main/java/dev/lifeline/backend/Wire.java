@@ -29,8 +29,8 @@ interface Wire {
     /** A fresh reader for one streamed answer. */
     StreamReader newStream();
 
-    /** A non-streamed success body: an error inside a 200, and the token counts. */
-    Body readBody(byte[] body) throws MalformedException;
+    /** A non-streamed success body of an endpoint: an error inside a 200, and the token counts. */
+    Body readBody(Endpoint endpoint, byte[] body) throws MalformedException;
 
     /** The provider's error code or type from an error body, for the failure rules. */
     Optional<String> errorCode(byte[] body);

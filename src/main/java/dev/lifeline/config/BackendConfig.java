@@ -67,8 +67,14 @@ public record BackendConfig(
                 + ", maxRetryAfter=" + maxRetryAfter + ", concurrency=" + concurrency + "]";
     }
 
+    /** The wire API a backend speaks; a request in another dialect is translated for it. */
     public enum Dialect {
-        OPENAI("openai");
+        /** OpenAI's Chat Completions, and every OpenAI-compatible server ({@code url} ends in {@code /v1}). */
+        OPENAI("openai"),
+        /** Anthropic's Messages API ({@code url: https://api.anthropic.com/v1}). */
+        ANTHROPIC("anthropic"),
+        /** Ollama's native API ({@code url} is the server's root, e.g. {@code http://127.0.0.1:11434}). */
+        OLLAMA("ollama");
 
         private final String wireName;
 

@@ -202,11 +202,15 @@ public final class ConfigLoader {
         String typeName = optionalText(node, "type", path + ".type").orElse("openai");
         Optional<Dialect> dialect = Dialect.byName(typeName);
         if (dialect.isEmpty()) {
-            problem(path + ".type", quote(typeName) + " (expected: openai)");
+            problem(path + ".type", quote(typeName) + " (expected: openai, anthropic or ollama)");
         }
         Optional<URI> url = optionalText(node, "url", path + ".url").flatMap(u -> parseUrl(path + ".url", u));
         if (node.get("url") == null) {
             problem(path + ".url", "missing (expected: the base URL, e.g. http://127.0.0.1:11434/v1)");
+        }
+        if (dialect.equals(Optional.of(Dialect.OLLAMA)) && url.isPresent() && url.get().getPath().replaceAll("/+$", "").endsWith("/v1")) {
+            problem(path + ".url", quote(url.get().toString()) + " is Ollama's OpenAI-compatible API (expected: for type: ollama, the server's"
+                    + " root, e.g. http://127.0.0.1:11434; or type: openai with this url)");
         }
         Optional<Secret> apiKey = optionalText(node, "api_key", path + ".api_key").filter(k -> !k.isEmpty()).map(Secret::new);
         boolean cloud = bool(node, "cloud", path + ".cloud", url.map(ConfigLoader::looksLikeCloud).orElse(true));

@@ -199,9 +199,17 @@ class ConfigLoaderTest {
 
         @Test
         void unknownBackendType() {
-            assertThat(problems("backends:\n  a: { type: anthropic, url: \"https://api.anthropic.com/v1\" }\n"
+            assertThat(problems("backends:\n  a: { type: cohere, url: \"https://api.cohere.com/v2\" }\n"
                     + "routes:\n  - { model: m, targets: [{ backend: a }] }\n"))
-                    .containsExactly("backends.a.type: \"anthropic\" (expected: openai)");
+                    .containsExactly("backends.a.type: \"cohere\" (expected: openai, anthropic or ollama)");
+        }
+
+        @Test
+        void anOllamaBackendWithTheOpenAiPathIsCaught() {
+            assertThat(problems("backends:\n  o: { type: ollama, url: \"http://127.0.0.1:11434/v1\" }\n"
+                    + "routes:\n  - { model: m, targets: [{ backend: o }] }\n"))
+                    .containsExactly("backends.o.url: \"http://127.0.0.1:11434/v1\" is Ollama's OpenAI-compatible API (expected: for"
+                            + " type: ollama, the server's root, e.g. http://127.0.0.1:11434; or type: openai with this url)");
         }
 
         @ParameterizedTest

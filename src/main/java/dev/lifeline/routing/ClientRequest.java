@@ -28,4 +28,12 @@ public interface ClientRequest {
      * applied, and for a continuation the text already sent to the client as an assistant prefill.
      */
     byte[] bodyFor(Target target, Optional<String> prefill);
+
+    /** Why this request cannot go to the target at all (its dialect cannot carry part of it), or empty. */
+    default Optional<Refusal> refusalFor(Target target) {
+        return Optional.empty();
+    }
+
+    /** A fresh writer of this exchange's answer in the client's dialect. */
+    ClientAnswer answer();
 }

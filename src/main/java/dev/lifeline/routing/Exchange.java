@@ -49,6 +49,10 @@ public final class Exchange {
     private final String requestId;
     private final ClientRequest request;
     private final ClientProtocol protocol;
+    private final ClientAnswer answer;
+    /** The first target skipped because the request could not be translated for it: the 400 when nothing else worked. */
+    private Optional<Refusal> refused = Optional.empty();
+    private int refusedTargets;
     private final ClientSink sink;
     private final ScheduledExecutorService loop;
     private final long startNanos;
@@ -98,6 +102,7 @@ public final class Exchange {
         this.requestId = requestId;
         this.request = request;
         this.protocol = protocol;
+        this.answer = request.answer();
         this.sink = sink;
         this.loop = loop;
         this.startNanos = System.nanoTime();
@@ -178,7 +183,7 @@ public final class Exchange {
     private void advance() {
         while (index < targets.size()) {
             Target t = targets.get(index);
-            Optional<String> skip = skipReason(t);
+            Optional<String> skip = refusal(t).or(() -> skipReason(t));
             if (skip.isEmpty()) {
                 Breaker b = gateway.breakers().forTarget(t.backendName(), t.model());
                 if (b.tryAcquire()) {
@@ -195,6 +200,19 @@ public final class Exchange {
             index++;
         }
         exhausted();
+    }
+
+    /** A target whose dialect cannot carry the request is skipped; the first such refusal is kept for the 400. */
+    private Optional<String> refusal(Target t) {
+        Optional<Refusal> refusal = request.refusalFor(t);
+        if (refusal.isEmpty()) {
+            return Optional.empty();
+        }
+        if (refused.isEmpty()) {
+            refused = refusal;
+        }
+        refusedTargets++;
+        return Optional.of("cannot be translated for " + t.backend().dialect().wireName() + ": " + refusal.get().message());
     }
 
     private Optional<String> skipReason(Target t) {
@@ -414,11 +432,14 @@ public final class Exchange {
         for (StreamEvent e : frame.events()) {
             usageOnly &= e instanceof StreamEvent.Usage;
         }
-        if (usageOnly && request.hideUsageOnlyChunks()) {
+        if (usageOnly && request.hideUsageOnlyChunks() && answer.passesThrough(target)) {
             armAfterChunk(); // counted above; the client did not ask for it
             return;
         }
-        sink.send(frame.wire());
+        byte[] bytes = answer.frame(target, frame);
+        if (bytes.length > 0) {
+            sink.send(bytes);
+        }
         if (done) {
             succeed();
             return;
@@ -481,11 +502,16 @@ public final class Exchange {
         if (call != null) {
             call.cancel();
         }
-        sink.send(protocol.streamDone());
+        sink.send(answer.done());
         succeed();
     }
 
     private void onBody(byte[] body, String contentType, Optional<StreamEvent.Usage> usage) {
+        Optional<ClientAnswer.Body> out = answer.body(target, body, contentType);
+        if (out.isEmpty()) {
+            onFailure(callNo, Failure.of(Failure.Kind.MALFORMED, "the answer could not be read for translation"));
+            return;
+        }
         usage.ifPresent(u -> {
             promptTokens = u.promptTokens();
             completionTokens = u.completionTokens();
@@ -497,7 +523,7 @@ public final class Exchange {
         Map<String, String> headers = responseHeaders(true);
         served();
         finish(200, "ok");
-        sink.respond(200, contentType.isEmpty() ? "application/json" : contentType, headers, body);
+        sink.respond(200, out.get().contentType(), headers, out.get().bytes());
     }
 
     private void onFailure(int no, Failure failure) {
@@ -581,6 +607,10 @@ public final class Exchange {
         List<Attempt> sent = attempts.stream().filter(Attempt::wasSent).toList();
         Map<String, String> headers = new LinkedHashMap<>();
         if (sent.isEmpty()) {
+            if (refused.isPresent() && refusedTargets == attempts.size()) {
+                respondError(400, refused.get().message(), refused.get().param(), "lifeline_untranslatable", headers);
+                return;
+            }
             if (attempts.isEmpty()) {
                 respondError(503, "route '" + route.name() + "' has no targets", Optional.empty(), "lifeline_no_target", headers);
                 return;
@@ -603,7 +633,7 @@ public final class Exchange {
         Map<String, String> headers = responseHeaders(false);
         headers.remove("x-lifeline-backend");
         headers.remove("x-lifeline-model");
-        if (f.body().length > 0) {
+        if (f.body().length > 0 && answer.passesThrough(target)) {
             finish(f.status(), "error");
             sink.respond(f.status(), f.contentType().isEmpty() ? "application/json" : f.contentType(), headers, f.body());
         } else {
@@ -650,7 +680,7 @@ public final class Exchange {
         }
         for (int i = index + 1; i < targets.size(); i++) {
             Target t = targets.get(i);
-            if (t.spec().continuation() && skipReason(t).isEmpty()) {
+            if (t.spec().continuation() && answer.canContinueOn(t) && request.refusalFor(t).isEmpty() && skipReason(t).isEmpty()) {
                 Breaker b = gateway.breakers().forTarget(t.backendName(), t.model());
                 if (b.tryAcquire()) {
                     index = i;

@@ -1,31 +1,64 @@
 package dev.lifeline.server;
 
+import dev.lifeline.chat.ChatResponse;
 import dev.lifeline.chat.Endpoint;
+import dev.lifeline.chat.StreamEvent;
 import dev.lifeline.codec.openai.OpenAiCodec;
+import dev.lifeline.codec.openai.OpenAiStreamEncoder;
+import dev.lifeline.codec.openai.OpenAiTranslation;
+import dev.lifeline.config.BackendConfig.Dialect;
+import dev.lifeline.routing.ClientAnswer;
 import dev.lifeline.routing.ClientProtocol;
 import dev.lifeline.routing.ClientRequest;
+import dev.lifeline.routing.Refusal;
 import dev.lifeline.routing.Target;
 
+import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
-/** The OpenAI dialect as the engine sees it: requests parsed by {@link OpenAiCodec}, and the gateway's own words. */
+/** The OpenAI dialect as the engine sees it: requests parsed by {@link OpenAiCodec}, answers, and the gateway's own words. */
 final class OpenAiFrontDoor implements ClientProtocol {
     static final OpenAiFrontDoor INSTANCE = new OpenAiFrontDoor();
 
     private OpenAiFrontDoor() {
     }
 
-    /** A parsed OpenAI request. Targets speak OpenAI too (for now), so bodies pass through with minimal edits. */
     /**
-     * @param localMaxTokens {@code limits.max_tokens}, set on requests to local targets that name no length limit
-     * @param meterTokens    the client's key has a token budget: streams are asked for their usage, which is then
-     *                       kept from a client that did not ask for it
+     * A parsed OpenAI request. A target that speaks OpenAI gets the client's bytes with the smallest edit; any other
+     * target gets the request translated through the neutral model, and its answer translated back.
      */
-    record Request(Endpoint endpoint, OpenAiCodec.Request parsed, boolean localOnly, OptionalInt localMaxTokens,
-                   boolean meterTokens) implements ClientRequest {
-        Request(Endpoint endpoint, OpenAiCodec.Request parsed, boolean localOnly) {
-            this(endpoint, parsed, localOnly, OptionalInt.empty(), false);
+    static final class Request implements ClientRequest {
+        private final Endpoint endpoint;
+        private final OpenAiCodec.Request parsed;
+        private final boolean localOnly;
+        private final OptionalInt localMaxTokens;
+        private final boolean meterTokens;
+        private final Translation translation;
+
+        /**
+         * @param localMaxTokens {@code limits.max_tokens}, set on requests to local targets that name no length limit
+         * @param meterTokens    the client's key has a token budget: streams are asked for their usage, which is then
+         *                       kept from a client that did not ask for it
+         */
+        Request(Endpoint endpoint, OpenAiCodec.Request parsed, boolean localOnly, OptionalInt localMaxTokens, boolean meterTokens) {
+            this.endpoint = endpoint;
+            this.parsed = parsed;
+            this.localOnly = localOnly;
+            this.localMaxTokens = localMaxTokens;
+            this.meterTokens = meterTokens;
+            this.translation = new Translation(() -> OpenAiTranslation.toNeutral(parsed), localMaxTokens, meterTokens);
+        }
+
+        @Override
+        public Endpoint endpoint() {
+            return endpoint;
+        }
+
+        @Override
+        public boolean localOnly() {
+            return localOnly;
         }
 
         @Override
@@ -44,11 +77,47 @@ final class OpenAiFrontDoor implements ClientProtocol {
         }
 
         @Override
+        public Optional<Refusal> refusalFor(Target target) {
+            if (target.backend().dialect() == Dialect.OPENAI) {
+                return Optional.empty();
+            }
+            if (endpoint != Endpoint.CHAT) {
+                return Optional.of(new Refusal("embeddings are only sent to backends that speak the OpenAI API, not to "
+                        + target.backend().dialect().wireName() + " backend " + target.backendName(), Optional.empty()));
+            }
+            return translation.refusalFor(target);
+        }
+
+        @Override
         public byte[] bodyFor(Target target, Optional<String> prefill) {
+            if (target.backend().dialect() != Dialect.OPENAI) {
+                return translation.bodyFor(target, prefill);
+            }
             Optional<String> system = endpoint == Endpoint.CHAT ? target.spec().systemPrompt() : Optional.empty();
             OptionalInt limit = endpoint == Endpoint.CHAT && !target.cloud() ? localMaxTokens : OptionalInt.empty();
             return OpenAiCodec.forTarget(parsed, target.model(),
                     new OpenAiCodec.Edits(system, target.spec().systemMode(), prefill, limit, meterTokens));
+        }
+
+        @Override
+        public ClientAnswer answer() {
+            boolean includeUsage = OpenAiCodec.asksForUsage(parsed);
+            return new TranslatingAnswer(Dialect.OPENAI, true, INSTANCE, new TranslatingAnswer.Writer() {
+                @Override
+                public Function<StreamEvent, byte[]> newStream(String model) {
+                    return new OpenAiStreamEncoder(Ids.chatCompletion(), model, Instant.now().getEpochSecond(), includeUsage)::encode;
+                }
+
+                @Override
+                public byte[] response(ChatResponse response) {
+                    return OpenAiTranslation.encodeResponse(response, Instant.now().getEpochSecond());
+                }
+
+                @Override
+                public String contentType() {
+                    return "application/json";
+                }
+            });
         }
     }
 

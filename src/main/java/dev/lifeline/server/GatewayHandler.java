@@ -12,6 +12,8 @@ import dev.lifeline.codec.openai.OpenAiCodec;
 import dev.lifeline.observe.AuditLog;
 import dev.lifeline.observe.GatewayMetrics;
 import dev.lifeline.routing.Breaker;
+import dev.lifeline.routing.ClientRequest;
+import dev.lifeline.routing.ClientProtocol;
 import dev.lifeline.routing.Exchange;
 import dev.lifeline.routing.Gateway;
 import dev.lifeline.routing.Readiness;
@@ -55,6 +57,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private Exchange active;
     private FullHttpRequest current;
+    /** The dialect the current request's errors are written in: its front door's. */
+    private ClientProtocol errorDialect = OpenAiFrontDoor.INSTANCE;
     private boolean busy;
 
     /**
@@ -103,6 +107,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         String path = new QueryStringDecoder(req.uri()).path();
+        errorDialect = path.equals("/v1/messages") ? AnthropicFrontDoor.INSTANCE : OpenAiFrontDoor.INSTANCE;
         HttpMethod method = req.method();
         SocketAddress remote = ctx.channel().remoteAddress();
         if (!access.authOn() && !hostAllowed(req.headers().get(HttpHeaderNames.HOST))) {
@@ -128,6 +133,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, Endpoint.CHAT, key)));
             case "/v1/embeddings" -> only(method, HttpMethod.POST, sink, requestId, () ->
                     withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, Endpoint.EMBEDDINGS, key)));
+            case "/v1/messages" -> only(method, HttpMethod.POST, sink, requestId, () ->
+                    withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, AnthropicFrontDoor.INSTANCE, key,
+                            (localOnly, meter) -> AnthropicFrontDoor.parse(ByteBufUtil.getBytes(req.content()), localOnly,
+                                    gateway.config().limits().maxTokens(), meter))));
             case "/admin/contingency" -> admin(req, remote, sink, requestId, path, () -> contingency(req, sink, requestId, remote));
             case "/admin/breakers" -> admin(req, remote, sink, requestId, path, () -> only(method, HttpMethod.GET, sink, requestId, () -> breakers(sink, requestId)));
             default -> {
@@ -186,40 +195,57 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (d.status() == 401) {
             h.put("www-authenticate", "Bearer");
         }
-        sink.respond(d.status(), "application/json", h, OpenAiFrontDoor.INSTANCE.errorBody(d.status(), d.message(), Optional.empty(), d.code()));
+        sink.respond(d.status(), errorDialect.errorContentType(), h, errorDialect.errorBody(d.status(), d.message(), Optional.empty(), d.code()));
         gateway.observer().rejected(new Rejection(requestId, Instant.now(), current.method().name(), safe(current.uri()), d.status(), d.message()));
     }
 
+    /** Reads a request body of one dialect into what the engine needs. */
+    private interface FrontDoorParser {
+        ClientRequest parse(boolean localOnly, boolean meterTokens) throws BadRequestException;
+    }
+
+    /** The OpenAI front door: chat completions and embeddings. */
     private void proxy(ChannelHandlerContext ctx, FullHttpRequest req, NettySink sink, String requestId, Endpoint endpoint,
                        Optional<ApiKey> key) {
+        proxy(ctx, req, sink, requestId, OpenAiFrontDoor.INSTANCE, key, (localOnly, meterTokens) -> {
+            OpenAiCodec.Request parsed = OpenAiCodec.parseRequest(ByteBufUtil.getBytes(req.content()));
+            if (endpoint == Endpoint.CHAT && gateway.config().limits().maxTokens().isPresent()) {
+                parsed = OpenAiCodec.clampMaxTokens(parsed, gateway.config().limits().maxTokens().getAsInt());
+            }
+            return new OpenAiFrontDoor.Request(endpoint, parsed, localOnly, gateway.config().limits().maxTokens(), meterTokens);
+        });
+    }
+
+    /** Any front door: the request parsed, its model routed and allowed for the key, the key's limits applied. */
+    private void proxy(ChannelHandlerContext ctx, FullHttpRequest req, NettySink sink, String requestId, ClientProtocol door,
+                       Optional<ApiKey> key, FrontDoorParser parser) {
         String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             error(sink, requestId, 415, "the request body must be application/json", Optional.empty(), "unsupported_media_type");
             return;
         }
-        OpenAiCodec.Request parsed;
+        boolean localOnly = key.map(ApiKey::localOnly).orElse(false);
+        boolean meterTokens = key.map(k -> k.tpm().isPresent()).orElse(false);
+        ClientRequest request;
         try {
-            parsed = OpenAiCodec.parseRequest(ByteBufUtil.getBytes(req.content()));
+            request = parser.parse(localOnly, meterTokens);
         } catch (BadRequestException e) {
             error(sink, requestId, 400, e.getMessage(), e.param(), "invalid_request");
             return;
         }
-        if (endpoint == Endpoint.CHAT && gateway.config().limits().maxTokens().isPresent()) {
-            parsed = OpenAiCodec.clampMaxTokens(parsed, gateway.config().limits().maxTokens().getAsInt());
-        }
-        if (gateway.router().route(parsed.model()).isEmpty()) {
+        if (gateway.router().route(request.model()).isEmpty()) {
             // Named here rather than by the engine, so that a restricted key learns only the models it may use.
             List<String> names = gateway.router().modelNames().stream().filter(m -> key.map(k -> k.allowsModel(m)).orElse(true)).toList();
-            error(sink, requestId, 404, "no route for model '" + parsed.model() + "'" + (names.isEmpty() ? "" : " (available: "
+            error(sink, requestId, 404, "no route for model '" + request.model() + "'" + (names.isEmpty() ? "" : " (available: "
                     + String.join(", ", names) + ")"), Optional.of("model"), "model_not_found");
             return;
         }
         KeyLimits.Permit permit = null;
         if (key.isPresent()) {
             ApiKey k = key.get();
-            if (!k.allowsModel(parsed.model())) {
-                AuditLog.event("model_refused", Map.of("request_id", requestId, "key_id", k.id(), "model", parsed.model()));
-                error(sink, requestId, 403, "this key may not use model '" + parsed.model() + "'", Optional.of("model"), "model_not_allowed");
+            if (!k.allowsModel(request.model())) {
+                AuditLog.event("model_refused", Map.of("request_id", requestId, "key_id", k.id(), "model", request.model()));
+                error(sink, requestId, 403, "this key may not use model '" + request.model() + "'", Optional.of("model"), "model_not_allowed");
                 return;
             }
             switch (access.admit(k, requestId)) {
@@ -232,11 +258,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 case KeyLimits.Permit p -> permit = p;
             }
         }
-        boolean localOnly = key.map(ApiKey::localOnly).orElse(false);
-        boolean meterTokens = key.map(k -> k.tpm().isPresent()).orElse(false);
-        OpenAiFrontDoor.Request request = new OpenAiFrontDoor.Request(endpoint, parsed, localOnly,
-                gateway.config().limits().maxTokens(), meterTokens);
-        active = gateway.open(requestId, request, OpenAiFrontDoor.INSTANCE, sink, ctx.channel().eventLoop());
+        active = gateway.open(requestId, request, door, sink, ctx.channel().eventLoop());
         if (permit != null) {
             KeyLimits.Permit held = permit;
             active.onFinished(r -> held.finish(r.promptTokens() + r.completionTokens()));
@@ -326,8 +348,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     private void error(NettySink sink, String requestId, int status, String message, Optional<String> param, String code) {
-        sink.respond(status, "application/json", Map.of("x-request-id", requestId),
-                OpenAiFrontDoor.INSTANCE.errorBody(status, message, param, code));
+        sink.respond(status, errorDialect.errorContentType(), Map.of("x-request-id", requestId),
+                errorDialect.errorBody(status, message, param, code));
         gateway.observer().rejected(new Rejection(requestId, Instant.now(), current.method().name(), safe(current.uri()), status, message));
     }
 

@@ -104,7 +104,11 @@ final class Translation {
             messages.add(0, Message.text(Role.SYSTEM, system.get()));
         }
         prefill.ifPresent(p -> messages.add(Message.text(Role.ASSISTANT, p)));
-        OptionalInt maxTokens = r.maxTokens().isEmpty() && !target.cloud() ? localMaxTokens : r.maxTokens();
+        OptionalInt maxTokens = r.maxTokens();
+        if (!target.cloud() && localMaxTokens.isPresent()) { // limits.max_tokens protects local servers
+            int cap = localMaxTokens.getAsInt();
+            maxTokens = OptionalInt.of(maxTokens.isEmpty() ? cap : Math.min(cap, maxTokens.getAsInt()));
+        }
         return new ChatRequest(target.model(), messages, r.tools(), r.toolChoice(), maxTokens, r.temperature(), r.topP(),
                 r.stop(), r.stream());
     }

@@ -248,6 +248,11 @@ class LauncherIT {
 
         Result off = launch(root, Map.of("LIFELINE_AOT", "0", "JAVA_OPTS", "-Xlog:aot=info"), "--version");
         assertThat(off.out()).doesNotContain("Opened AOT cache").contains("lifeline ");
+
+        // The launcher picks the serial collector only when JAVA_OPTS names none: two would stop the JVM.
+        Result g1 = launch(root, Map.of("JAVA_OPTS", "-XX:+UseG1GC"), "--version");
+        assertThat(g1.code()).as(g1.err()).isZero();
+        assertThat(g1.out()).startsWith("lifeline ");
     }
 
     record Result(int code, String out, String err) {

@@ -3,6 +3,7 @@ package dev.lifeline.probe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeline.config.BackendConfig;
+import dev.lifeline.config.BackendConfig.Dialect;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -20,7 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Asks a backend what it serves ({@code GET <url>/models}) without spending tokens: is it there, do our credentials
+ * Asks a backend what it serves ({@code GET <url>/models}; Ollama's native API {@code GET <url>/api/tags}) without spending tokens: is it there, do our credentials
  * work, which models does it have. Plain blocking code, meant for virtual threads, off the request path.
  */
 public final class BackendProbe {
@@ -47,11 +48,17 @@ public final class BackendProbe {
 
     public Result probe(BackendConfig b) {
         long start = System.nanoTime();
-        String base = b.url().toString();
-        URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/models");
+        String base = b.url().toString().replaceAll("/+$", "");
+        // each dialect's model list: OpenAI and Anthropic GET /models, Ollama's native API GET /api/tags
+        URI uri = URI.create(base + (b.dialect() == Dialect.OLLAMA ? "/api/tags" : "/models"));
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).GET().header("accept", "application/json");
-        b.apiKey().ifPresent(k -> req.header("authorization", "Bearer " + k.value()));
-        b.headers().forEach(req::header);
+        if (b.dialect() == Dialect.ANTHROPIC) {
+            b.apiKey().ifPresent(k -> req.header("x-api-key", k.value()));
+            req.header("anthropic-version", "2023-06-01");
+        } else {
+            b.apiKey().ifPresent(k -> req.header("authorization", "Bearer " + k.value()));
+        }
+        b.headers().forEach(req::setHeader);
         try {
             HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
             Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -62,7 +69,7 @@ public final class BackendProbe {
             if (s != 200) {
                 return new Result(b.name(), true, "reachable, but " + uri.getPath() + " answered HTTP " + s, List.of(), took);
             }
-            List<String> models = models(r.body());
+            List<String> models = models(r.body(), b.dialect());
             return new Result(b.name(), true, "reachable (" + models.size() + " model" + (models.size() == 1 ? "" : "s") + ")", models, took);
         } catch (HttpConnectTimeoutException e) {
             return down(b, "unreachable: connect timeout (a firewall dropping packets?)", start);
@@ -96,10 +103,10 @@ public final class BackendProbe {
         return new Result(b.name(), false, summary, List.of(), Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static List<String> models(byte[] body) {
+    private static List<String> models(byte[] body, Dialect dialect) {
         try {
             JsonNode n = JSON.readTree(body);
-            return n.path("data").findValuesAsText("id");
+            return dialect == Dialect.OLLAMA ? n.path("models").findValuesAsText("name") : n.path("data").findValuesAsText("id");
         } catch (IOException e) {
             return List.of();
         }

@@ -1,6 +1,7 @@
 package dev.lifeline.probe;
 
 import dev.lifeline.config.BackendConfig;
+import dev.lifeline.config.BackendConfig.Dialect;
 import dev.lifeline.config.Config;
 import dev.lifeline.config.RouteConfig;
 import dev.lifeline.config.TargetConfig;
@@ -41,8 +42,9 @@ public final class Prewarmer implements AutoCloseable {
         Map<String, TargetToWarm> targets = new LinkedHashMap<>();
         for (RouteConfig r : config.routes()) {
             for (TargetConfig t : r.targets()) {
-                if (t.prewarm() && t.model().isPresent()) {
-                    BackendConfig b = config.backend(t.backend());
+                BackendConfig b = config.backend(t.backend());
+                // a cloud API has nothing to load; Claude's has no OpenAI-style endpoint to load it with anyway
+                if (t.prewarm() && t.model().isPresent() && b.dialect() != Dialect.ANTHROPIC) {
                     targets.putIfAbsent(b.name() + "/" + t.model().get(), new TargetToWarm(b, t.model().get()));
                 }
             }
@@ -60,9 +62,12 @@ public final class Prewarmer implements AutoCloseable {
 
     private void warm(TargetToWarm t, String userAgent) {
         String base = t.backend().url().toString().replaceAll("/+$", "");
-        String body = "{\"model\":\"" + t.model().replace("\\", "\\\\").replace("\"", "\\\"")
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1,\"stream\":false}";
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
+        String model = "\"" + t.model().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        boolean nativeOllama = t.backend().dialect() == Dialect.OLLAMA;
+        // Ollama's native API loads a model for a chat without messages, spending no tokens
+        String body = nativeOllama ? "{\"model\":" + model + ",\"messages\":[],\"stream\":false}"
+                : "{\"model\":" + model + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1,\"stream\":false}";
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + (nativeOllama ? "/api/chat" : "/chat/completions")))
                 .timeout(LOAD_TIMEOUT).header("content-type", "application/json").header("user-agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         t.backend().apiKey().ifPresent(k -> req.header("authorization", "Bearer " + k.value()));

@@ -9,14 +9,16 @@ import dev.lifeline.chat.Endpoint;
 import dev.lifeline.codec.Ascii;
 import dev.lifeline.codec.BadRequestException;
 import dev.lifeline.codec.openai.OpenAiCodec;
+import dev.lifeline.config.OllamaConfig;
 import dev.lifeline.observe.AuditLog;
 import dev.lifeline.observe.GatewayMetrics;
 import dev.lifeline.routing.Breaker;
-import dev.lifeline.routing.ClientRequest;
 import dev.lifeline.routing.ClientProtocol;
+import dev.lifeline.routing.ClientRequest;
 import dev.lifeline.routing.Exchange;
 import dev.lifeline.routing.Gateway;
 import dev.lifeline.routing.Readiness;
+import dev.lifeline.routing.Route;
 import dev.lifeline.routing.Rejection;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -143,6 +145,11 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 if (AdminKeys.serves(path)) {
                     admin(req, remote, sink, requestId, path, () -> adminKeys.handle(req, path, requestId, ctx.channel().eventLoop(),
                             a -> sink.respond(a.status(), "application/json", Map.of("x-request-id", requestId), a.body())));
+                } else if (OllamaFrontDoor.serves(method.name(), path) && routedBeyondLocalOllama(req)) {
+                    errorDialect = OllamaFrontDoor.INSTANCE;
+                    withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, OllamaFrontDoor.INSTANCE, key,
+                            (localOnly, meter) -> OllamaFrontDoor.parse(path, ByteBufUtil.getBytes(req.content()),
+                                    gateway.config().limits().maxTokens(), meter, localOnly)));
                 } else if (OllamaPassthrough.serves(path)) {
                     ollama.handle(ctx, req, sink, requestId);
                 } else {
@@ -197,6 +204,24 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         sink.respond(d.status(), errorDialect.errorContentType(), h, errorDialect.errorBody(d.status(), d.message(), Optional.empty(), d.code()));
         gateway.observer().rejected(new Rejection(requestId, Instant.now(), current.method().name(), safe(current.uri()), d.status(), d.message()));
+    }
+
+    /**
+     * Whether an Ollama-native chat goes through the routes: its model has a route, and that route reaches beyond the
+     * local Ollama server of the {@code ollama:} section (a cloud, another server). A route that only ever reaches the
+     * local Ollama stays with the protective pass-through, which forwards the native request as it is.
+     */
+    private boolean routedBeyondLocalOllama(FullHttpRequest req) {
+        Optional<String> model = OllamaFrontDoor.model(ByteBufUtil.getBytes(req.content()));
+        if (model.isEmpty()) {
+            return false;
+        }
+        Optional<Route> route = gateway.router().route(model.get());
+        if (route.isEmpty()) {
+            return false;
+        }
+        Optional<String> local = gateway.config().ollama().map(OllamaConfig::backend);
+        return local.isEmpty() || route.get().targetsFor(model.get()).stream().anyMatch(t -> !t.backendName().equals(local.get()));
     }
 
     /** Reads a request body of one dialect into what the engine needs. */

@@ -1,0 +1,170 @@
+package dev.lifeline.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeline.chat.ChatResponse;
+import dev.lifeline.chat.Endpoint;
+import dev.lifeline.chat.StreamEvent;
+import dev.lifeline.codec.BadRequestException;
+import dev.lifeline.codec.ollama.OllamaCodec;
+import dev.lifeline.codec.ollama.OllamaStreamEncoder;
+import dev.lifeline.codec.ollama.Timing;
+import dev.lifeline.config.BackendConfig.Dialect;
+import dev.lifeline.routing.ClientAnswer;
+import dev.lifeline.routing.ClientProtocol;
+import dev.lifeline.routing.ClientRequest;
+import dev.lifeline.routing.Refusal;
+import dev.lifeline.routing.Target;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
+/**
+ * Ollama's native chat and generate endpoints as a front door, for a route that reaches beyond the local Ollama: an
+ * app on the Ollama client gets cloud-first continuity like any other. The request is always rebuilt from the neutral
+ * model, also for a {@code type: ollama} target, so only what Lifeline understands reaches a model server (no
+ * {@code keep_alive} pinning a model, no runner options reloading one); a chat answer from a {@code type: ollama}
+ * target comes back byte for byte, any other is written as Ollama would. Routes whose targets are all the local
+ * Ollama server stay with the protective pass-through ({@link OllamaPassthrough}), which forwards the native request
+ * as it is.
+ */
+final class OllamaFrontDoor implements ClientProtocol {
+    static final OllamaFrontDoor INSTANCE = new OllamaFrontDoor();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] DONE = "{\"done\":true,\"done_reason\":\"stop\"}\n".getBytes(StandardCharsets.UTF_8);
+
+    private OllamaFrontDoor() {
+    }
+
+    /** True for the two endpoints that run a chat: {@code POST /api/chat} and {@code POST /api/generate}. */
+    static boolean serves(String method, String path) {
+        return method.equals("POST") && (path.equals("/api/chat") || path.equals("/api/generate"));
+    }
+
+    /** The model a native request names, or empty when the body has none (the pass-through words that error). */
+    static Optional<String> model(byte[] body) {
+        try {
+            JsonNode model = JSON.readTree(body).path("model");
+            return model.isTextual() && !model.asText().isBlank() ? Optional.of(model.asText()) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    static Request parse(String path, byte[] body, OptionalInt localMaxTokens, boolean meterTokens, boolean localOnly)
+            throws BadRequestException {
+        boolean generate = path.equals("/api/generate");
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new BadRequestException("the request body is not valid JSON", Optional.empty());
+        }
+        String model = model(body).orElseThrow(() -> new BadRequestException("model is required", Optional.of("model")));
+        JsonNode stream = root.path("stream");
+        if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
+            throw new BadRequestException("stream: " + stream + " (expected: true or false)", Optional.of("stream"));
+        }
+        Translation translation = new Translation(() -> generate ? OllamaCodec.parseGenerateRequest(body)
+                : OllamaCodec.parseChatRequest(body), localMaxTokens, meterTokens);
+        // Ollama streams unless told not to
+        return new Request(model, !stream.isBoolean() || stream.asBoolean(), generate, localOnly, translation);
+    }
+
+    static final class Request implements ClientRequest {
+        private final String model;
+        private final boolean stream;
+        private final boolean generate;
+        private final boolean localOnly;
+        private final Translation translation;
+
+        private Request(String model, boolean stream, boolean generate, boolean localOnly, Translation translation) {
+            this.model = model;
+            this.stream = stream;
+            this.generate = generate;
+            this.localOnly = localOnly;
+            this.translation = translation;
+        }
+
+        @Override
+        public Endpoint endpoint() {
+            return Endpoint.CHAT;
+        }
+
+        @Override
+        public String model() {
+            return model;
+        }
+
+        @Override
+        public boolean stream() {
+            return stream;
+        }
+
+        @Override
+        public boolean localOnly() {
+            return localOnly;
+        }
+
+        @Override
+        public Optional<Refusal> refusalFor(Target target) {
+            return translation.refusalFor(target);
+        }
+
+        @Override
+        public byte[] bodyFor(Target target, Optional<String> prefill) {
+            return translation.bodyFor(target, prefill);
+        }
+
+        @Override
+        public ClientAnswer answer() {
+            return new TranslatingAnswer(Dialect.OLLAMA, !generate, INSTANCE, new TranslatingAnswer.Writer() {
+                @Override
+                public Function<StreamEvent, byte[]> newStream(String answering) {
+                    return new OllamaStreamEncoder(answering, generate)::encode;
+                }
+
+                @Override
+                public byte[] response(ChatResponse response) {
+                    Timing timing = new Timing(Instant.now(), 0, 0, 0, 0);
+                    return generate ? OllamaCodec.encodeGenerateResponse(response, response.model(), timing)
+                            : OllamaCodec.encodeChatResponse(response, response.model(), timing);
+                }
+
+                @Override
+                public String contentType() {
+                    return "application/json; charset=utf-8";
+                }
+            });
+        }
+    }
+
+    @Override
+    public String streamContentType() {
+        return "application/x-ndjson";
+    }
+
+    @Override
+    public byte[] streamDone() {
+        return DONE;
+    }
+
+    @Override
+    public byte[] streamError(String message, String code) {
+        return OllamaStreamEncoder.streamError(message);
+    }
+
+    @Override
+    public byte[] errorBody(int status, String message, Optional<String> param, String code) {
+        return OllamaCodec.errorBody(message);
+    }
+
+    @Override
+    public String errorContentType() {
+        return "application/json; charset=utf-8";
+    }
+}

@@ -1,0 +1,126 @@
+package dev.lifeline.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeline.testing.FakeUpstream;
+import dev.lifeline.testing.OpenAiFixtures;
+import dev.lifeline.testing.RecordedRequest;
+import dev.lifeline.testing.Reply;
+import dev.lifeline.testing.TestGateway;
+import dev.lifeline.testing.Upstreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An app on the Ollama client pointed at the gateway, on a route whose first choice is a cloud model: it gets the
+ * cloud's answer as Ollama lines, and Ollama's own answer when the cloud fails.
+ */
+class OllamaFrontDoorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OLLAMA_STREAM = String.join("\n",
+            "{\"model\":\"llama3.1:8b\",\"created_at\":\"2026-11-21T10:00:00.1Z\",\"message\":{\"role\":\"assistant\",\"content\":\"Local\"},\"done\":false}",
+            "{\"model\":\"llama3.1:8b\",\"created_at\":\"2026-11-21T10:00:00.2Z\",\"message\":{\"role\":\"assistant\",\"content\":\" answer.\"},\"done\":false}",
+            "{\"model\":\"llama3.1:8b\",\"created_at\":\"2026-11-21T10:00:00.3Z\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+                    + "\"done_reason\":\"stop\",\"total_duration\":300000000,\"prompt_eval_count\":9,\"eval_count\":2,\"eval_duration\":200000000}");
+
+    @RegisterExtension
+    final Upstreams upstreams = new Upstreams();
+    private final FakeUpstream cloud = upstreams.cloud();
+    private final FakeUpstream ollama = upstreams.local();
+
+    private TestGateway gateway() {
+        return upstreams.gateway("""
+                backends:
+                  cloud: { type: openai, url: "%s", api_key: "sk-cloud", cloud: true }
+                  ollama: { type: ollama, url: "%s", cloud: false }
+                routes:
+                  - model: smart
+                    targets:
+                      - { backend: cloud, model: gpt-4o }
+                      - { backend: ollama, model: "llama3.1:8b" }
+                breaker: { minimum_calls: 100, window: 100 }
+                """.formatted(cloud.url("/v1"), ollama.url("")));
+    }
+
+    @Test
+    void theCloudAnswersAnOllamaClientInOllamaLines() throws Exception {
+        cloud.always(Reply.sse(OpenAiFixtures.streamOf("gpt-4o", "Cloud", " answer.")));
+        TestGateway gw = gateway();
+
+        HttpResponse<String> r = gw.post("/api/chat", "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("application/x-ndjson");
+        List<JsonNode> lines = lines(r.body());
+        assertThat(text(lines)).isEqualTo("Cloud answer.");
+        JsonNode last = lines.get(lines.size() - 1);
+        assertThat(last.path("done").asBoolean()).isTrue();
+        assertThat(last.path("done_reason").asText()).isEqualTo("stop");
+        JsonNode sent = cloud.requests().get(0).bodyJson();
+        assertThat(sent.path("model").asText()).isEqualTo("gpt-4o");
+        assertThat(sent.path("stream").asBoolean()).as("Ollama streams unless told not to").isTrue();
+        assertThat(ollama.requests()).isEmpty();
+    }
+
+    @Test
+    void whenTheCloudFailsOllamasOwnLinesComeBackUnchanged() throws Exception {
+        cloud.always(Reply.json(503, OpenAiFixtures.errorBody("down", "server_error", "unavailable")));
+        ollama.always(Reply.ndjson(OLLAMA_STREAM.split("\n")));
+        TestGateway gw = gateway();
+
+        HttpResponse<String> r = gw.post("/api/chat", "{\"model\":\"smart\",\"keep_alive\":-1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(OLLAMA_STREAM + "\n");
+        RecordedRequest local = ollama.requests().get(0);
+        assertThat(local.path()).isEqualTo("/api/chat");
+        assertThat(local.bodyJson().path("model").asText()).isEqualTo("llama3.1:8b");
+        assertThat(local.bodyJson().has("keep_alive")).as("rebuilt from what Lifeline understands: no model pinned forever").isFalse();
+    }
+
+    @Test
+    void generateIsAnsweredInGeneratesShape() throws Exception {
+        cloud.always(Reply.json(200, OpenAiFixtures.chatCompletion("gpt-4o", "Four.")));
+        TestGateway gw = gateway();
+
+        HttpResponse<String> r = gw.post("/api/generate", "{\"model\":\"smart\",\"prompt\":\"2+2?\",\"stream\":false}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("response").asText()).isEqualTo("Four.");
+        assertThat(body.path("done").asBoolean()).isTrue();
+        assertThat(cloud.requests().get(0).bodyJson().path("messages").path(0).path("content").asText()).isEqualTo("2+2?");
+    }
+
+    @Test
+    void errorsAreInOllamasShape() throws Exception {
+        TestGateway gw = gateway();
+
+        HttpResponse<String> r = gw.post("/api/chat", "{\"model\":\"smart\",\"format\":\"json\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).path("error").asText()).contains("format");
+    }
+
+    private static List<JsonNode> lines(String body) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank()) {
+                out.add(JSON.readTree(line));
+            }
+        }
+        return out;
+    }
+
+    private static String text(List<JsonNode> lines) {
+        StringBuilder b = new StringBuilder();
+        lines.forEach(l -> b.append(l.path("message").path("content").asText("")));
+        return b.toString();
+    }
+}

@@ -8,6 +8,8 @@ import dev.lifeline.auth.KeyLimits;
 import dev.lifeline.chat.Endpoint;
 import dev.lifeline.codec.Ascii;
 import dev.lifeline.codec.BadRequestException;
+import dev.lifeline.codec.ollama.ModelEntry;
+import dev.lifeline.codec.ollama.OllamaCodec;
 import dev.lifeline.codec.openai.OpenAiCodec;
 import dev.lifeline.config.OllamaConfig;
 import dev.lifeline.observe.AuditLog;
@@ -53,6 +55,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern IPV4_LIKE = Pattern.compile("[0-9.]+");
+    /** The "modified" time of the route names listed to Ollama clients: when the server code was loaded. */
+    private static final Instant LOADED = Instant.now();
 
     private final Gateway gateway;
     private final GatewayMetrics metrics;
@@ -61,6 +65,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private FullHttpRequest current;
     /** The dialect the current request's errors are written in: its front door's. */
     private ClientProtocol errorDialect = OpenAiFrontDoor.INSTANCE;
+
     private boolean busy;
 
     /**
@@ -150,6 +155,13 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, OllamaFrontDoor.INSTANCE, key,
                             (localOnly, meter) -> OllamaFrontDoor.parse(path, ByteBufUtil.getBytes(req.content()),
                                     gateway.config().limits().maxTokens(), meter, localOnly)));
+                } else if (path.equals("/api/tags") && gateway.config().ollama().isEmpty()) {
+                    // Without a local Ollama to pass through to, an Ollama client still learns the models it may ask for
+                    errorDialect = OllamaFrontDoor.INSTANCE;
+                    only(method, HttpMethod.GET, sink, requestId, () -> withClient(req, remote, sink, requestId, path, key ->
+                            sink.respond(200, "application/json; charset=utf-8", Map.of("x-request-id", requestId), OllamaCodec.tags(
+                                    gateway.router().modelNames().stream().filter(m -> key.map(k -> k.allowsModel(m)).orElse(true))
+                                            .map(m -> ModelEntry.of(m, LOADED)).toList()))));
                 } else if (OllamaPassthrough.serves(path)) {
                     ollama.handle(ctx, req, sink, requestId);
                 } else {

@@ -348,11 +348,15 @@ class OllamaPassthroughTest {
     void withoutAnOllamaSectionTheNativeApiIsNotThere() throws Exception {
         gateway("");
 
-        for (String path : List.of("/", "/api/tags", "/api/pull")) {
+        for (String path : List.of("/", "/api/pull")) {
             HttpResponse<String> r = send("GET", path, user, null);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(error(r)).isEqualTo("Ollama's native API is not enabled on this gateway (set ollama.backend)");
         }
+        // the gateway itself lists the models its routes serve, as /v1/models does
+        HttpResponse<String> tags = send("GET", "/api/tags", user, null);
+        assertThat(tags.statusCode()).isEqualTo(200);
+        assertThat(tags.body()).contains("\"models\"");
         assertThat(ollama.requestCount()).isZero();
     }
 

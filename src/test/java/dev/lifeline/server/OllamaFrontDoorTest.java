@@ -108,6 +108,18 @@ class OllamaFrontDoorTest {
         assertThat(JSON.readTree(r.body()).path("error").asText()).contains("format");
     }
 
+    @Test
+    void withoutALocalOllamaTheTagsAreTheRouteNames() throws Exception {
+        TestGateway gw = gateway();
+
+        HttpResponse<String> r = gw.get("/api/tags");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode models = JSON.readTree(r.body()).path("models");
+        assertThat(models).hasSize(1);
+        assertThat(models.path(0).path("name").asText()).isEqualTo("smart");
+    }
+
     private static List<JsonNode> lines(String body) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String line : body.split("\n")) {

@@ -122,7 +122,8 @@ public final class RequestLog implements ExchangeObserver {
         }
         Optional<Attempt> first = firstTrouble(r);
         if (first.isEmpty()) {
-            return r.outcome().equals("ok") ? Optional.empty()
+            // a request no target's dialect can carry was the client's to fix (a 400), not an outage
+            return r.outcome().equals("ok") || r.attempts().stream().anyMatch(RequestLog::untranslatable) ? Optional.empty()
                     : Optional.of("contingency mode: route " + r.route() + " has no local target, request failed with status " + r.status());
         }
         Attempt a = first.get();
@@ -139,12 +140,19 @@ public final class RequestLog implements ExchangeObserver {
         };
     }
 
-    /** The first attempt that went wrong; a cloud target skipped in contingency mode did not go wrong. */
+    /**
+     * The first attempt that went wrong. A cloud target skipped in contingency mode or for a local-only key did not go
+     * wrong, nor did one skipped because its dialect cannot carry the request.
+     */
     static Optional<Attempt> firstTrouble(ExchangeRecord r) {
         return r.attempts().stream()
                 .filter(a -> !a.outcome().equals("served") && !a.reason().startsWith("contingency mode")
-                        && !a.reason().startsWith("local-only key"))
+                        && !a.reason().startsWith("local-only key") && !untranslatable(a))
                 .findFirst();
+    }
+
+    private static boolean untranslatable(Attempt a) {
+        return a.outcome().equals("skipped") && a.reason().startsWith("cannot be translated");
     }
 
     private static double millis(long nanos) {

@@ -183,7 +183,8 @@ public final class Exchange {
     private void advance() {
         while (index < targets.size()) {
             Target t = targets.get(index);
-            Optional<String> skip = refusal(t).or(() -> skipReason(t));
+            Optional<String> refusal = refusal(t);
+            Optional<String> skip = refusal.or(() -> skipReason(t));
             if (skip.isEmpty()) {
                 Breaker b = gateway.breakers().forTarget(t.backendName(), t.model());
                 if (b.tryAcquire()) {
@@ -194,8 +195,10 @@ public final class Exchange {
                 skip = Optional.of("circuit open" + (b.lastFailure().isEmpty() ? "" : " after " + b.lastFailure()));
             }
             attempts.add(new Attempt(t.label(), t.backendName(), t.cloud(), "skipped", skip.get(), "next target", since(startNanos), Duration.ZERO));
-            if (!(t.cloud() && (contingency || request.localOnly()))) {
-                noteFailover(t, skip.get()); // skipping the cloud is what contingency mode and local-only keys are for
+            // Not a failover: skipping the cloud is what contingency mode and local-only keys are for, and a target
+            // that cannot carry the request is not unavailable.
+            if (!(t.cloud() && (contingency || request.localOnly())) && refusal.isEmpty()) {
+                noteFailover(t, skip.get());
             }
             index++;
         }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param retries       how many times one attempt may be retried on the same target
  * @param maxRetryAfter longest {@code Retry-After} the gateway waits for before moving on
  * @param concurrency   how many requests the backend gets at once, and how many may wait for a turn
+ * @param keepAlive     for {@code type: ollama}: how long Ollama keeps a model loaded after a request, as Ollama reads
+ *                      it ({@code 1800s}, or {@code -1} for ever); empty leaves Ollama's default (5 minutes)
  */
 public record BackendConfig(
         String name,
@@ -30,7 +32,8 @@ public record BackendConfig(
         Timeouts timeouts,
         int retries,
         Duration maxRetryAfter,
-        Concurrency concurrency) {
+        Concurrency concurrency,
+        Optional<String> keepAlive) {
 
     public BackendConfig {
         Objects.requireNonNull(name, "name");
@@ -41,6 +44,7 @@ public record BackendConfig(
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
         Objects.requireNonNull(concurrency, "concurrency");
+        Objects.requireNonNull(keepAlive, "keepAlive");
     }
 
     /**
@@ -64,7 +68,7 @@ public record BackendConfig(
     public String toString() {
         return "BackendConfig[name=" + name + ", dialect=" + dialect + ", url=" + url + ", apiKey=" + apiKey.map(Secret::toString).orElse("none")
                 + ", cloud=" + cloud + ", headers=" + headers.keySet() + ", timeouts=" + timeouts + ", retries=" + retries
-                + ", maxRetryAfter=" + maxRetryAfter + ", concurrency=" + concurrency + "]";
+                + ", maxRetryAfter=" + maxRetryAfter + ", concurrency=" + concurrency + ", keepAlive=" + keepAlive.orElse("default") + "]";
     }
 
     /** The wire API a backend speaks; a request in another dialect is translated for it. */

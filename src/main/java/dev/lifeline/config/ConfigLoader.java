@@ -40,7 +40,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("listen", "contingency", "backends", "routes", "library", "breaker", "health", "limits",
             "auth", "tls", "cors", "ollama");
     private static final Set<String> BACKEND_KEYS = Set.of("type", "url", "api_key", "cloud", "headers", "timeouts", "retries",
-            "max_retry_after", "max_concurrency", "max_queue", "queue_timeout");
+            "max_retry_after", "max_concurrency", "max_queue", "queue_timeout", "keep_alive");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "first_token", "idle", "response");
     private static final Set<String> ROUTE_KEYS = Set.of("model", "targets");
     private static final Set<String> TARGET_KEYS = Set.of("backend", "model", "task", "system_prompt", "system_prompt_mode",
@@ -240,10 +240,34 @@ public final class ConfigLoader {
         }
         BackendConfig.Concurrency concurrency = maxConcurrency.isEmpty() ? BackendConfig.Concurrency.UNLIMITED
                 : new BackendConfig.Concurrency(maxConcurrency.getAsInt(), maxQueue.orElse(64), queueTimeout.orElse(Duration.ofSeconds(30)));
+        Optional<String> keepAlive = keepAlive(path + ".keep_alive", node.get("keep_alive"), dialect);
         if (problems.size() > before || dialect.isEmpty() || url.isEmpty()) {
             return null;
         }
-        return new BackendConfig(name, dialect.get(), url.get(), apiKey, cloud, headers, timeouts, retries, maxRetryAfter, concurrency);
+        return new BackendConfig(name, dialect.get(), url.get(), apiKey, cloud, headers, timeouts, retries, maxRetryAfter, concurrency,
+                keepAlive);
+    }
+
+    /** {@code keep_alive} of a {@code type: ollama} backend: a duration, or {@code forever}; in Ollama's own words. */
+    private Optional<String> keepAlive(String path, JsonNode node, Optional<Dialect> dialect) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (dialect.isPresent() && dialect.get() != Dialect.OLLAMA) {
+            problem(path, "set on a type: " + dialect.get().wireName() + " backend (expected: only on type: ollama backends,"
+                    + " which send it to Ollama's native API)");
+            return Optional.empty();
+        }
+        String text = node.asText();
+        if (text.equals("forever")) {
+            return Optional.of("-1");
+        }
+        Optional<Duration> d = node.isTextual() ? Durations.parse(text) : Optional.empty();
+        if (d.isEmpty() || d.get().isNegative()) {
+            problem(path, describe(node) + " (expected: a duration such as 10m or 2h, 0s to unload after each request, or forever)");
+            return Optional.empty();
+        }
+        return Optional.of(d.get().toSeconds() + "s");
     }
 
     private RouteConfig route(String path, JsonNode node, Map<String, BackendConfig> backends, JsonNode backendsNode,

@@ -65,7 +65,9 @@ public final class Prewarmer implements AutoCloseable {
         String model = "\"" + t.model().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
         boolean nativeOllama = t.backend().dialect() == Dialect.OLLAMA;
         // Ollama's native API loads a model for a chat without messages, spending no tokens
-        String body = nativeOllama ? "{\"model\":" + model + ",\"messages\":[],\"stream\":false}"
+        // Ollama reads a number as seconds (-1: for ever) and a string as a Go duration
+        String keepAlive = t.backend().keepAlive().map(k -> ",\"keep_alive\":" + (k.matches("-?\\d+") ? k : "\"" + k + "\"")).orElse("");
+        String body = nativeOllama ? "{\"model\":" + model + ",\"messages\":[],\"stream\":false" + keepAlive + "}"
                 : "{\"model\":" + model + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1,\"stream\":false}";
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + (nativeOllama ? "/api/chat" : "/chat/completions")))
                 .timeout(LOAD_TIMEOUT).header("content-type", "application/json").header("user-agent", userAgent)

@@ -205,6 +205,16 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void keepAliveIsForOllamasNativeApiOnly() {
+            assertThat(problems("backends:\n  o: { type: openai, url: \"http://127.0.0.1:11434/v1\", keep_alive: 10m }\n"
+                    + "  n: { type: ollama, url: \"http://127.0.0.1:11434\", keep_alive: soon }\n"
+                    + "routes:\n  - { model: m, targets: [{ backend: o }, { backend: n }] }\n"))
+                    .containsExactly("backends.o.keep_alive: set on a type: openai backend (expected: only on type: ollama backends,"
+                                    + " which send it to Ollama's native API)",
+                            "backends.n.keep_alive: \"soon\" (expected: a duration such as 10m or 2h, 0s to unload after each request, or forever)");
+        }
+
+        @Test
         void anOllamaBackendWithTheOpenAiPathIsCaught() {
             assertThat(problems("backends:\n  o: { type: ollama, url: \"http://127.0.0.1:11434/v1\" }\n"
                     + "routes:\n  - { model: m, targets: [{ backend: o }] }\n"))

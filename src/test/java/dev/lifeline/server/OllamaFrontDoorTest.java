@@ -85,6 +85,27 @@ class OllamaFrontDoorTest {
     }
 
     @Test
+    void theBackendsKeepAliveIsSentNeverTheClients() throws Exception {
+        cloud.always(Reply.resetImmediately());
+        ollama.always(Reply.ndjson(OLLAMA_STREAM.split("\n")));
+        TestGateway gw = upstreams.gateway("""
+                backends:
+                  cloud: { type: openai, url: "%s", cloud: true }
+                  ollama: { type: ollama, url: "%s", cloud: false, keep_alive: 2h }
+                routes:
+                  - model: smart
+                    targets:
+                      - { backend: cloud, model: gpt-4o }
+                      - { backend: ollama, model: "llama3.1:8b" }
+                """.formatted(cloud.url("/v1"), ollama.url("")));
+
+        HttpResponse<String> r = gw.post("/api/chat", "{\"model\":\"smart\",\"keep_alive\":0,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(ollama.requests().get(0).bodyJson().path("keep_alive").asText()).isEqualTo("7200s");
+    }
+
+    @Test
     void generateIsAnsweredInGeneratesShape() throws Exception {
         cloud.always(Reply.json(200, OpenAiFixtures.chatCompletion("gpt-4o", "Four.")));
         TestGateway gw = gateway();

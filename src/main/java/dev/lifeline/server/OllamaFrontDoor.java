@@ -3,6 +3,7 @@ package dev.lifeline.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeline.chat.ChatResponse;
+import dev.lifeline.chat.Embeddings;
 import dev.lifeline.chat.Endpoint;
 import dev.lifeline.chat.StreamEvent;
 import dev.lifeline.codec.BadRequestException;
@@ -24,7 +25,7 @@ import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
- * Ollama's native chat and generate endpoints as a front door, for a route that reaches beyond the local Ollama: an
+ * Ollama's native chat, generate and embed endpoints as a front door, for a route that reaches beyond the local Ollama: an
  * app on the Ollama client gets cloud-first continuity like any other. The request is always rebuilt from the neutral
  * model, also for a {@code type: ollama} target, so only what Lifeline understands reaches a model server (no
  * {@code keep_alive} pinning a model, no runner options reloading one); a chat answer from a {@code type: ollama}
@@ -40,9 +41,9 @@ final class OllamaFrontDoor implements ClientProtocol {
     private OllamaFrontDoor() {
     }
 
-    /** True for the two endpoints that run a chat: {@code POST /api/chat} and {@code POST /api/generate}. */
+    /** True for the endpoints that run a model: {@code POST /api/chat}, {@code /api/generate} and {@code /api/embed}. */
     static boolean serves(String method, String path) {
-        return method.equals("POST") && (path.equals("/api/chat") || path.equals("/api/generate"));
+        return method.equals("POST") && (path.equals("/api/chat") || path.equals("/api/generate") || path.equals("/api/embed"));
     }
 
     /** The model a native request names, or empty when the body has none (the pass-through words that error). */
@@ -55,8 +56,12 @@ final class OllamaFrontDoor implements ClientProtocol {
         }
     }
 
-    static Request parse(String path, byte[] body, OptionalInt localMaxTokens, boolean meterTokens, boolean localOnly)
+    static ClientRequest parse(String path, byte[] body, OptionalInt localMaxTokens, boolean meterTokens, boolean localOnly)
             throws BadRequestException {
+        if (path.equals("/api/embed")) {
+            OllamaCodec.EmbedRequest embed = OllamaCodec.parseEmbedRequest(body);
+            return new Embed(embed, localOnly);
+        }
         boolean generate = path.equals("/api/generate");
         JsonNode root;
         try {
@@ -140,6 +145,56 @@ final class OllamaFrontDoor implements ClientProtocol {
                     return "application/json; charset=utf-8";
                 }
             });
+        }
+    }
+
+    /** {@code POST /api/embed}: never streamed; rebuilt for every target, as chats are. */
+    static final class Embed implements ClientRequest {
+        private final OllamaCodec.EmbedRequest request;
+        private final boolean localOnly;
+        private final EmbeddingTranslation translation;
+
+        private Embed(OllamaCodec.EmbedRequest request, boolean localOnly) {
+            this.request = request;
+            this.localOnly = localOnly;
+            this.translation = new EmbeddingTranslation(() -> new Embeddings.Request(request.model(), request.input(), request.dimensions()));
+        }
+
+        @Override
+        public Endpoint endpoint() {
+            return Endpoint.EMBEDDINGS;
+        }
+
+        @Override
+        public String model() {
+            return request.model();
+        }
+
+        @Override
+        public boolean stream() {
+            return false;
+        }
+
+        @Override
+        public boolean localOnly() {
+            return localOnly;
+        }
+
+        @Override
+        public Optional<Refusal> refusalFor(Target target) {
+            return translation.refusalFor(target);
+        }
+
+        @Override
+        public byte[] bodyFor(Target target, Optional<String> prefill) {
+            return translation.bodyFor(target);
+        }
+
+        @Override
+        public ClientAnswer answer() {
+            return EmbeddingTranslation.answer(Dialect.OLLAMA, r -> OllamaCodec.encodeEmbedResponse(
+                    new OllamaCodec.EmbedResponse(r.model(), r.vectors(), r.promptTokens()), new Timing(Instant.now(), 0, 0, 0, 0)),
+                    "application/json; charset=utf-8");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.lifeline.chat.ChatResponse;
 import dev.lifeline.chat.Endpoint;
 import dev.lifeline.chat.StreamEvent;
 import dev.lifeline.codec.openai.OpenAiCodec;
+import dev.lifeline.codec.openai.OpenAiEmbeddings;
 import dev.lifeline.codec.openai.OpenAiStreamEncoder;
 import dev.lifeline.codec.openai.OpenAiTranslation;
 import dev.lifeline.config.BackendConfig.Dialect;
@@ -36,6 +37,7 @@ final class OpenAiFrontDoor implements ClientProtocol {
         private final OptionalInt localMaxTokens;
         private final boolean meterTokens;
         private final Translation translation;
+        private final EmbeddingTranslation embeddings;
 
         /**
          * @param localMaxTokens {@code limits.max_tokens}, set on requests to local targets that name no length limit
@@ -49,6 +51,7 @@ final class OpenAiFrontDoor implements ClientProtocol {
             this.localMaxTokens = localMaxTokens;
             this.meterTokens = meterTokens;
             this.translation = new Translation(() -> OpenAiTranslation.toNeutral(parsed), localMaxTokens, meterTokens);
+            this.embeddings = new EmbeddingTranslation(() -> OpenAiEmbeddings.toNeutral(parsed));
         }
 
         @Override
@@ -81,17 +84,13 @@ final class OpenAiFrontDoor implements ClientProtocol {
             if (target.backend().dialect() == Dialect.OPENAI) {
                 return Optional.empty();
             }
-            if (endpoint != Endpoint.CHAT) {
-                return Optional.of(new Refusal("embeddings are only sent to backends that speak the OpenAI API, not to "
-                        + target.backend().dialect().wireName() + " backend " + target.backendName(), Optional.empty()));
-            }
-            return translation.refusalFor(target);
+            return endpoint == Endpoint.CHAT ? translation.refusalFor(target) : embeddings.refusalFor(target);
         }
 
         @Override
         public byte[] bodyFor(Target target, Optional<String> prefill) {
             if (target.backend().dialect() != Dialect.OPENAI) {
-                return translation.bodyFor(target, prefill);
+                return endpoint == Endpoint.CHAT ? translation.bodyFor(target, prefill) : embeddings.bodyFor(target);
             }
             Optional<String> system = endpoint == Endpoint.CHAT ? target.spec().systemPrompt() : Optional.empty();
             OptionalInt limit = endpoint == Endpoint.CHAT && !target.cloud() ? localMaxTokens : OptionalInt.empty();
@@ -101,6 +100,9 @@ final class OpenAiFrontDoor implements ClientProtocol {
 
         @Override
         public ClientAnswer answer() {
+            if (endpoint == Endpoint.EMBEDDINGS) {
+                return EmbeddingTranslation.answer(Dialect.OPENAI, OpenAiEmbeddings::encodeResponse, "application/json");
+            }
             boolean includeUsage = OpenAiCodec.asksForUsage(parsed);
             return new TranslatingAnswer(Dialect.OPENAI, true, INSTANCE, new TranslatingAnswer.Writer() {
                 @Override

@@ -5,7 +5,8 @@
  *   <li>{@link dev.lifeline.bench.RequestBench}: a client request parsed and rewritten for its target;</li>
  *   <li>{@link dev.lifeline.bench.SseBench}: Server-Sent Events framing;</li>
  *   <li>{@link dev.lifeline.bench.ChunkBench}: decoding one stream chunk of each kind;</li>
- *   <li>{@link dev.lifeline.bench.StreamPathBench}: bytes to {@code Frame}s, as the backend does for each read.</li>
+ *   <li>{@link dev.lifeline.bench.StreamPathBench}: bytes to {@code Frame}s, as the backend does for each read;</li>
+ *   <li>{@link dev.lifeline.bench.TranslationBench}: requests, streams and answers translated across dialects.</li>
  * </ul>
  *
  * <p>Inputs are in {@link dev.lifeline.bench.BenchInputs}. The benchmarks use public API only, so that they measure

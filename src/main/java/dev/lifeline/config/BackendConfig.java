@@ -2,6 +2,8 @@ package dev.lifeline.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,6 +23,8 @@ import java.util.Optional;
  * @param concurrency   how many requests the backend gets at once, and how many may wait for a turn
  * @param keepAlive     for {@code type: ollama}: how long Ollama keeps a model loaded after a request, as Ollama reads
  *                      it ({@code 1800s}, or {@code -1} for ever); empty leaves Ollama's default (5 minutes)
+ * @param options       for {@code type: ollama}: Ollama {@code options} sent with every request ({@code num_ctx}...),
+ *                      numbers, booleans or strings; a request's own values win
  */
 public record BackendConfig(
         String name,
@@ -33,7 +37,8 @@ public record BackendConfig(
         int retries,
         Duration maxRetryAfter,
         Concurrency concurrency,
-        Optional<String> keepAlive) {
+        Optional<String> keepAlive,
+        Map<String, Object> options) {
 
     public BackendConfig {
         Objects.requireNonNull(name, "name");
@@ -45,6 +50,7 @@ public record BackendConfig(
         Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
         Objects.requireNonNull(concurrency, "concurrency");
         Objects.requireNonNull(keepAlive, "keepAlive");
+        options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
     }
 
     /**

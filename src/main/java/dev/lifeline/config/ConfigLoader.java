@@ -40,7 +40,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("listen", "contingency", "backends", "routes", "library", "breaker", "health", "limits",
             "auth", "tls", "cors", "ollama");
     private static final Set<String> BACKEND_KEYS = Set.of("type", "url", "api_key", "cloud", "headers", "timeouts", "retries",
-            "max_retry_after", "max_concurrency", "max_queue", "queue_timeout", "keep_alive");
+            "max_retry_after", "max_concurrency", "max_queue", "queue_timeout", "keep_alive", "options");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "first_token", "idle", "response");
     private static final Set<String> ROUTE_KEYS = Set.of("model", "targets");
     private static final Set<String> TARGET_KEYS = Set.of("backend", "model", "task", "system_prompt", "system_prompt_mode",
@@ -241,11 +241,45 @@ public final class ConfigLoader {
         BackendConfig.Concurrency concurrency = maxConcurrency.isEmpty() ? BackendConfig.Concurrency.UNLIMITED
                 : new BackendConfig.Concurrency(maxConcurrency.getAsInt(), maxQueue.orElse(64), queueTimeout.orElse(Duration.ofSeconds(30)));
         Optional<String> keepAlive = keepAlive(path + ".keep_alive", node.get("keep_alive"), dialect);
+        Map<String, Object> options = ollamaOptions(path + ".options", node.get("options"), dialect);
         if (problems.size() > before || dialect.isEmpty() || url.isEmpty()) {
             return null;
         }
         return new BackendConfig(name, dialect.get(), url.get(), apiKey, cloud, headers, timeouts, retries, maxRetryAfter, concurrency,
-                keepAlive);
+                keepAlive, options);
+    }
+
+    /** {@code options} of a {@code type: ollama} backend: Ollama's own option names, scalar values. */
+    private Map<String, Object> ollamaOptions(String path, JsonNode node, Optional<Dialect> dialect) {
+        Map<String, Object> options = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return options;
+        }
+        if (dialect.isPresent() && dialect.get() != Dialect.OLLAMA) {
+            problem(path, "set on a type: " + dialect.get().wireName() + " backend (expected: only on type: ollama backends)");
+            return options;
+        }
+        if (!node.isObject()) {
+            problem(path, describe(node) + " (expected: a mapping of Ollama option names to values, e.g. { num_ctx: 8192 })");
+            return options;
+        }
+        node.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            if (!e.getKey().matches("[a-z_]{1,64}")) {
+                problem(path + "." + e.getKey(), "not an Ollama option name (expected: lower-case letters and _, e.g. num_ctx)");
+            } else if (v.isIntegralNumber()) {
+                options.put(e.getKey(), v.asLong());
+            } else if (v.isNumber()) {
+                options.put(e.getKey(), v.asDouble());
+            } else if (v.isBoolean()) {
+                options.put(e.getKey(), v.asBoolean());
+            } else if (v.isTextual()) {
+                options.put(e.getKey(), v.asText());
+            } else {
+                problem(path + "." + e.getKey(), describe(v) + " (expected: a number, true or false, or text)");
+            }
+        });
+        return options;
     }
 
     /** {@code keep_alive} of a {@code type: ollama} backend: a duration, or {@code forever}; in Ollama's own words. */

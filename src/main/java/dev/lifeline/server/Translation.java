@@ -54,7 +54,7 @@ final class Translation {
     Optional<Refusal> refusalFor(Target target) {
         return refusals.computeIfAbsent(target.backend().dialect(), d -> {
             try {
-                encode(d, neutral(), Optional.empty());
+                encode(d, neutral(), null);
                 return Optional.empty();
             } catch (BadRequestException e) {
                 return Optional.of(new Refusal(e.getMessage(), e.param()));
@@ -65,7 +65,7 @@ final class Translation {
     /** The body for a target of another dialect; only called after {@link #refusalFor} found none. */
     byte[] bodyFor(Target target, Optional<String> prefill) {
         try {
-            return encode(target.backend().dialect(), edited(neutral(), target, prefill), target.backend().keepAlive());
+            return encode(target.backend().dialect(), edited(neutral(), target, prefill), target);
         } catch (BadRequestException e) {
             throw new IllegalStateException("refused after the dialect was found able to carry the request", e);
         }
@@ -85,11 +85,14 @@ final class Translation {
         return neutral;
     }
 
-    private byte[] encode(Dialect dialect, ChatRequest r, Optional<String> keepAlive) throws BadRequestException {
+    /** {@code target} is null when only checking whether the dialect can carry the request. */
+    private byte[] encode(Dialect dialect, ChatRequest r, Target target) throws BadRequestException {
         return switch (dialect) {
             case OPENAI -> OpenAiTranslation.encodeRequest(r, askForUsage);
             case ANTHROPIC -> AnthropicCodec.encodeRequest(r);
-            case OLLAMA -> OllamaCodec.encodeChatRequest(r, keepAlive); // the backend's keep_alive, never the client's
+            // the backend's keep_alive and options, never the client's
+            case OLLAMA -> target == null ? OllamaCodec.encodeChatRequest(r, Optional.empty())
+                    : OllamaCodec.encodeChatRequest(r, target.backend().keepAlive(), target.backend().options());
         };
     }
 

@@ -205,6 +205,16 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void optionsAreForOllamasNativeApiOnlyAndScalar() {
+            assertThat(problems("backends:\n  o: { type: openai, url: \"http://127.0.0.1:11434/v1\", options: { num_ctx: 8192 } }\n"
+                    + "  n: { type: ollama, url: \"http://127.0.0.1:11434\", options: { num_ctx: [1], NumGpu: 1 } }\n"
+                    + "routes:\n  - { model: m, targets: [{ backend: o }, { backend: n }] }\n"))
+                    .containsExactly("backends.o.options: set on a type: openai backend (expected: only on type: ollama backends)",
+                            "backends.n.options.num_ctx: a list (expected: a number, true or false, or text)",
+                            "backends.n.options.NumGpu: not an Ollama option name (expected: lower-case letters and _, e.g. num_ctx)");
+        }
+
+        @Test
         void keepAliveIsForOllamasNativeApiOnly() {
             assertThat(problems("backends:\n  o: { type: openai, url: \"http://127.0.0.1:11434/v1\", keep_alive: 10m }\n"
                     + "  n: { type: ollama, url: \"http://127.0.0.1:11434\", keep_alive: soon }\n"

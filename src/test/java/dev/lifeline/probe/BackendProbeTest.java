@@ -29,7 +29,7 @@ class BackendProbeTest {
 
     private static BackendConfig backend(Dialect dialect, String url, Optional<String> key) {
         return new BackendConfig("b", dialect, URI.create(url), key.map(Secret::new), false, Map.of(),
-                Timeouts.defaultsFor(false), 0, Duration.ofSeconds(5), BackendConfig.Concurrency.UNLIMITED, Optional.empty());
+                Timeouts.defaultsFor(false), 0, Duration.ofSeconds(5), BackendConfig.Concurrency.UNLIMITED, Optional.empty(), Map.of());
     }
 
     @Test

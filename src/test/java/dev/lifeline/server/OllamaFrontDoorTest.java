@@ -85,13 +85,13 @@ class OllamaFrontDoorTest {
     }
 
     @Test
-    void theBackendsKeepAliveIsSentNeverTheClients() throws Exception {
+    void theBackendsKeepAliveAndOptionsAreSentNeverTheClients() throws Exception {
         cloud.always(Reply.resetImmediately());
         ollama.always(Reply.ndjson(OLLAMA_STREAM.split("\n")));
         TestGateway gw = upstreams.gateway("""
                 backends:
                   cloud: { type: openai, url: "%s", cloud: true }
-                  ollama: { type: ollama, url: "%s", cloud: false, keep_alive: 2h }
+                  ollama: { type: ollama, url: "%s", cloud: false, keep_alive: 2h, options: { num_ctx: 8192, temperature: 0.2 } }
                 routes:
                   - model: smart
                     targets:
@@ -99,10 +99,14 @@ class OllamaFrontDoorTest {
                       - { backend: ollama, model: "llama3.1:8b" }
                 """.formatted(cloud.url("/v1"), ollama.url("")));
 
-        HttpResponse<String> r = gw.post("/api/chat", "{\"model\":\"smart\",\"keep_alive\":0,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> r = gw.post("/api/chat", "{\"model\":\"smart\",\"keep_alive\":0,\"options\":{\"num_ctx\":131072,"
+                + "\"temperature\":0.9},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(ollama.requests().get(0).bodyJson().path("keep_alive").asText()).isEqualTo("7200s");
+        JsonNode sent = ollama.requests().get(0).bodyJson();
+        assertThat(sent.path("keep_alive").asText()).isEqualTo("7200s");
+        assertThat(sent.path("options").path("num_ctx").asInt()).as("the operator's, not the client's 131072").isEqualTo(8192);
+        assertThat(sent.path("options").path("temperature").asDouble()).as("a sampling setting the client chose wins").isEqualTo(0.9);
     }
 
     @Test

@@ -111,6 +111,16 @@ public final class OllamaCodec {
      * @throws BadRequestException for what Ollama cannot take, naming the field of the neutral request
      */
     public static byte[] encodeChatRequest(ChatRequest r, Optional<String> keepAlive) throws BadRequestException {
+        return encodeChatRequest(r, keepAlive, Map.of());
+    }
+
+    /**
+     * As {@link #encodeChatRequest(ChatRequest, Optional)}, with the backend's own {@code options} ({@code num_ctx},
+     * {@code num_gpu}...: numbers, booleans or strings) under the request's: what the request says wins for the
+     * options it sets.
+     */
+    public static byte[] encodeChatRequest(ChatRequest r, Optional<String> keepAlive, Map<String, Object> backendOptions)
+            throws BadRequestException {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("model", r.model());
         ArrayNode messages = root.putArray("messages");
@@ -135,8 +145,10 @@ public final class OllamaCodec {
             }
         }
         root.put("stream", r.stream());
-        if (r.maxTokens().isPresent() || r.temperature().isPresent() || r.topP().isPresent() || !r.stop().isEmpty()) {
+        if (!backendOptions.isEmpty() || r.maxTokens().isPresent() || r.temperature().isPresent() || r.topP().isPresent()
+                || !r.stop().isEmpty()) {
             ObjectNode options = root.putObject("options");
+            backendOptions.forEach((name, value) -> options.set(name, MAPPER.valueToTree(value)));
             r.maxTokens().ifPresent(n -> options.put("num_predict", n));
             r.temperature().ifPresent(t -> options.put("temperature", t));
             r.topP().ifPresent(p -> options.put("top_p", p));

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -57,6 +58,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Pattern IPV4_LIKE = Pattern.compile("[0-9.]+");
     /** The "modified" time of the route names listed to Ollama clients: when the server code was loaded. */
     private static final Instant LOADED = Instant.now();
+    /** Lifeline's version, from the jar's manifest ({@code dev} when run from classes). */
+    private static final String VERSION = Optional.ofNullable(GatewayHandler.class.getPackage().getImplementationVersion()).orElse("dev");
 
     private final Gateway gateway;
     private final GatewayMetrics metrics;
@@ -155,6 +158,14 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, OllamaFrontDoor.INSTANCE, key,
                             (localOnly, meter) -> OllamaFrontDoor.parse(path, ByteBufUtil.getBytes(req.content()),
                                     gateway.config().limits().maxTokens(), meter, localOnly)));
+                } else if ((path.equals("/") || path.equals("/api/version")) && gateway.config().ollama().isEmpty()) {
+                    // Ollama clients check that the server is up before they chat: answer for the routes
+                    errorDialect = OllamaFrontDoor.INSTANCE;
+                    only(method, HttpMethod.GET, sink, requestId, () -> withClient(req, remote, sink, requestId, path, key ->
+                            sink.respond(200, path.equals("/") ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+                                    Map.of("x-request-id", requestId), path.equals("/")
+                                            ? "Lifeline is running (Ollama API)".getBytes(StandardCharsets.UTF_8)
+                                            : OllamaCodec.version(VERSION))));
                 } else if (path.equals("/api/tags") && gateway.config().ollama().isEmpty()) {
                     // Without a local Ollama to pass through to, an Ollama client still learns the models it may ask for
                     errorDialect = OllamaFrontDoor.INSTANCE;

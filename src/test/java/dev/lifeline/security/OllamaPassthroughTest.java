@@ -348,11 +348,14 @@ class OllamaPassthroughTest {
     void withoutAnOllamaSectionTheNativeApiIsNotThere() throws Exception {
         gateway("");
 
-        for (String path : List.of("/", "/api/pull")) {
+        for (String path : List.of("/api/pull", "/api/ps", "/api/show")) {
             HttpResponse<String> r = send("GET", path, user, null);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(error(r)).isEqualTo("Ollama's native API is not enabled on this gateway (set ollama.backend)");
         }
+        // what Ollama clients check before they chat through the routes: answered by the gateway itself
+        assertThat(send("GET", "/", user, null).body()).isEqualTo("Lifeline is running (Ollama API)");
+        assertThat(send("GET", "/api/version", user, null).body()).contains("\"version\"");
         // the gateway itself lists the models its routes serve, as /v1/models does
         HttpResponse<String> tags = send("GET", "/api/tags", user, null);
         assertThat(tags.statusCode()).isEqualTo(200);

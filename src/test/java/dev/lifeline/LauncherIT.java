@@ -253,6 +253,8 @@ class LauncherIT {
         Result g1 = launch(root, Map.of("JAVA_OPTS", "-XX:+UseG1GC"), "--version");
         assertThat(g1.code()).as(g1.err()).isZero();
         assertThat(g1.out()).startsWith("lifeline ");
+        Result tool = launch(root, Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC"), "--version");
+        assertThat(tool.code()).as(tool.err()).isZero();
     }
 
     record Result(int code, String out, String err) {

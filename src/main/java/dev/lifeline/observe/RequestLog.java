@@ -152,7 +152,7 @@ public final class RequestLog implements ExchangeObserver {
     }
 
     private static boolean untranslatable(Attempt a) {
-        return a.outcome().equals("skipped") && a.reason().startsWith("cannot be translated");
+        return a.outcome().equals("skipped") && (a.reason().startsWith("cannot be translated") || a.reason().startsWith("not allowed"));
     }
 
     private static double millis(long nanos) {

@@ -86,6 +86,10 @@ public final class Exchange {
     private boolean finishSeen;
     private Optional<Long> minContextWindow = Optional.empty();
     private Failure contextFailure;
+    /** The target that answered {@link #contextFailure}: its error body is in that target's dialect. */
+    private Target contextFailureTarget;
+    /** True once a continuation forwarded its first content: its framing after that reaches the client. */
+    private boolean continuationStarted;
     private Failure interruption;
     private Target interruptedTarget;
     private Target committedTarget;
@@ -215,7 +219,8 @@ public final class Exchange {
             refused = refusal;
         }
         refusedTargets++;
-        return Optional.of("cannot be translated for " + t.backend().dialect().wireName() + ": " + refusal.get().message());
+        return Optional.of(refusal.get().kind() == Refusal.Kind.NOT_ALLOWED ? "not allowed: " + refusal.get().message()
+                : "cannot be translated for " + t.backend().dialect().wireName() + ": " + refusal.get().message());
     }
 
     private Optional<String> skipReason(Target t) {
@@ -428,8 +433,11 @@ public final class Exchange {
                 }
             }
         }
-        if (phase == Phase.CONTINUING && frame.events().isEmpty()) {
-            return; // the continuation's own role announcement: the client already has one
+        if (phase == Phase.CONTINUING && !continuationStarted) {
+            if (frame.events().isEmpty()) {
+                return; // the continuation's own opening (a role chunk, message_start...): the client already has one
+            }
+            continuationStarted = true; // after this, its framing (a content block's end...) belongs to the answer
         }
         boolean usageOnly = !frame.events().isEmpty();
         for (StreamEvent e : frame.events()) {
@@ -593,25 +601,28 @@ public final class Exchange {
                 if (next.minContextWindow().isPresent()) {
                     minContextWindow = next.minContextWindow();
                     contextFailure = f;
+                    contextFailureTarget = target;
                 }
                 noteFailover(target, f.reason());
                 index++;
                 advance();
             }
-            case Decision.Stop stop -> returnUpstreamError(f);
+            case Decision.Stop stop -> returnUpstreamError(f, target);
         }
     }
 
     private void exhausted() {
         if (contextFailure != null) {
-            returnUpstreamError(contextFailure);
+            returnUpstreamError(contextFailure, contextFailureTarget);
             return;
         }
         List<Attempt> sent = attempts.stream().filter(Attempt::wasSent).toList();
         Map<String, String> headers = new LinkedHashMap<>();
         if (sent.isEmpty()) {
             if (refused.isPresent() && refusedTargets == attempts.size()) {
-                respondError(400, refused.get().message(), refused.get().param(), "lifeline_untranslatable", headers);
+                boolean allowed = refused.get().kind() == Refusal.Kind.UNTRANSLATABLE;
+                respondError(allowed ? 400 : 403, refused.get().message(), refused.get().param(),
+                        allowed ? "lifeline_untranslatable" : "model_not_allowed", headers);
                 return;
             }
             if (attempts.isEmpty()) {
@@ -632,11 +643,12 @@ public final class Exchange {
         respondError(503, "every target failed: " + summary(), Optional.empty(), "lifeline_all_targets_failed", headers);
     }
 
-    private void returnUpstreamError(Failure f) {
+    /** An upstream's error to the client: its body as it came when {@code from} speaks the client's dialect. */
+    private void returnUpstreamError(Failure f, Target from) {
         Map<String, String> headers = responseHeaders(false);
         headers.remove("x-lifeline-backend");
         headers.remove("x-lifeline-model");
-        if (f.body().length > 0 && answer.passesThrough(target)) {
+        if (f.body().length > 0 && answer.passesThrough(from)) {
             finish(f.status(), "error");
             sink.respond(f.status(), f.contentType().isEmpty() ? "application/json" : f.contentType(), headers, f.body());
         } else {
@@ -668,6 +680,7 @@ public final class Exchange {
             return;
         }
         phase = Phase.CONTINUING;
+        continuationStarted = false;
         finishSeen = false;
         noteFailover(interruptedTarget, f.reason() + " mid-stream");
         take(next.get().target(), next.get().breaker(), Optional.of(answerText.toString()));

@@ -40,11 +40,13 @@ final class AnthropicFrontDoor implements ClientProtocol {
     static final class Request implements ClientRequest {
         private final AnthropicPassThrough.Request parsed;
         private final boolean localOnly;
+        private final OptionalInt maxTokensCap;
         private final Translation translation;
 
         private Request(AnthropicPassThrough.Request parsed, boolean localOnly, OptionalInt localMaxTokens, boolean meterTokens) {
             this.parsed = parsed;
             this.localOnly = localOnly;
+            this.maxTokensCap = localMaxTokens;
             this.translation = new Translation(() -> AnthropicCodec.parseRequest(parsed.raw()), localMaxTokens, meterTokens);
         }
 
@@ -78,7 +80,8 @@ final class AnthropicFrontDoor implements ClientProtocol {
             if (target.backend().dialect() != Dialect.ANTHROPIC) {
                 return translation.bodyFor(target, prefill);
             }
-            return AnthropicPassThrough.forTarget(parsed, target.model(), target.spec().systemPrompt(), target.spec().systemMode(), prefill);
+            return AnthropicPassThrough.forTarget(parsed, target.model(), target.spec().systemPrompt(), target.spec().systemMode(),
+                    prefill, maxTokensCap);
         }
 
         @Override

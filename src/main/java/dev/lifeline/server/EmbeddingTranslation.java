@@ -20,17 +20,10 @@ import java.util.function.Function;
  * way. Claude has no embeddings API, so an Anthropic target is always skipped.
  */
 final class EmbeddingTranslation {
-    /** Reads the client's request into the neutral form, or says why it has none. */
-    interface Reader {
-        Embeddings.Request read() throws BadRequestException;
-    }
+    private final ReadOnce<Embeddings.Request> neutral;
 
-    private final Reader reader;
-    private Embeddings.Request neutral;
-    private BadRequestException unreadable;
-
-    EmbeddingTranslation(Reader reader) {
-        this.reader = reader;
+    EmbeddingTranslation(ReadOnce.Reader<Embeddings.Request> reader) {
+        this.neutral = new ReadOnce<>(reader);
     }
 
     Optional<Refusal> refusalFor(Target target) {
@@ -38,7 +31,7 @@ final class EmbeddingTranslation {
             return Optional.of(new Refusal("Anthropic's API has no embeddings (backend " + target.backendName() + ")", Optional.empty()));
         }
         try {
-            neutral();
+            neutral.get();
             return Optional.empty();
         } catch (BadRequestException e) {
             return Optional.of(new Refusal(e.getMessage(), e.param()));
@@ -49,7 +42,7 @@ final class EmbeddingTranslation {
     byte[] bodyFor(Target target) {
         Embeddings.Request r;
         try {
-            r = neutral();
+            r = neutral.get();
         } catch (BadRequestException e) {
             throw new IllegalStateException("refused after the request was found translatable", e);
         }
@@ -58,20 +51,6 @@ final class EmbeddingTranslation {
             case OLLAMA -> OllamaCodec.encodeEmbedRequest(new OllamaCodec.EmbedRequest(target.model(), r.input(), true, r.dimensions()));
             case ANTHROPIC -> throw new IllegalStateException("Anthropic targets are refused");
         };
-    }
-
-    private Embeddings.Request neutral() throws BadRequestException {
-        if (neutral == null && unreadable == null) {
-            try {
-                neutral = reader.read();
-            } catch (BadRequestException e) {
-                unreadable = e;
-            }
-        }
-        if (unreadable != null) {
-            throw unreadable;
-        }
-        return neutral;
     }
 
     /** A target's answer in the neutral form, or empty when it cannot be read. */

@@ -68,6 +68,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private FullHttpRequest current;
     /** The dialect the current request's errors are written in: its front door's. */
     private ClientProtocol errorDialect = OpenAiFrontDoor.INSTANCE;
+    private final OllamaModelPolicy ollamaModels;
 
     private boolean busy;
 
@@ -88,6 +89,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         this.access = access;
         this.cors = cors;
         this.ollama = ollama;
+        this.ollamaModels = new OllamaModelPolicy(gateway.config().ollama().map(OllamaConfig::backend));
         this.adminKeys = new AdminKeys(access.keyStore());
     }
 
@@ -276,7 +278,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         boolean meterTokens = key.map(k -> k.tpm().isPresent()).orElse(false);
         ClientRequest request;
         try {
-            request = parser.parse(localOnly, meterTokens);
+            request = ollamaModels.applyTo(parser.parse(localOnly, meterTokens));
         } catch (BadRequestException e) {
             error(sink, requestId, 400, e.getMessage(), e.param(), "invalid_request");
             return;

@@ -2,6 +2,7 @@ package dev.lifeline.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.lifeline.chat.ChatResponse;
 import dev.lifeline.chat.Embeddings;
 import dev.lifeline.chat.Endpoint;
@@ -20,6 +21,8 @@ import dev.lifeline.routing.Target;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
@@ -49,11 +52,25 @@ final class OllamaFrontDoor implements ClientProtocol {
     /** The model a native request names, or empty when the body has none (the pass-through words that error). */
     static Optional<String> model(byte[] body) {
         try {
-            JsonNode model = JSON.readTree(body).path("model");
+            JsonNode model = field(JSON.readTree(body), "model");
             return model.isTextual() && !model.asText().isBlank() ? Optional.of(model.asText()) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** A top-level field as Ollama's Go decoder finds it: the name in any case, the last one when repeated. */
+    private static JsonNode field(JsonNode root, String name) {
+        JsonNode found = MissingNode.getInstance();
+        if (root != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    found = e.getValue();
+                }
+            }
+        }
+        return found;
     }
 
     static ClientRequest parse(String path, byte[] body, OptionalInt localMaxTokens, boolean meterTokens, boolean localOnly)
@@ -70,7 +87,7 @@ final class OllamaFrontDoor implements ClientProtocol {
             throw new BadRequestException("the request body is not valid JSON", Optional.empty());
         }
         String model = model(body).orElseThrow(() -> new BadRequestException("model is required", Optional.of("model")));
-        JsonNode stream = root.path("stream");
+        JsonNode stream = field(root, "stream");
         if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
             throw new BadRequestException("stream: " + stream + " (expected: true or false)", Optional.of("stream"));
         }

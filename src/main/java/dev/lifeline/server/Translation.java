@@ -28,24 +28,18 @@ import java.util.OptionalInt;
  * of the client's own dialect never comes here (its bytes pass through).
  */
 final class Translation {
-    /** Reads the client's request into the neutral model, or says why it has no neutral form. */
-    interface Reader {
-        ChatRequest read() throws BadRequestException;
-    }
-
-    private final Reader reader;
+    private final ReadOnce<ChatRequest> neutral;
     private final OptionalInt localMaxTokens;
     private final boolean askForUsage;
-    private ChatRequest neutral;
-    private BadRequestException unreadable;
     private final Map<Dialect, Optional<Refusal>> refusals = new EnumMap<>(Dialect.class);
 
     /**
-     * @param localMaxTokens {@code limits.max_tokens}, the cap for local targets when the request names none
+     * @param localMaxTokens {@code limits.max_tokens}: the cap for every target, and the length asked of local targets
+     *                       when the request names none
      * @param askForUsage    ask OpenAI-dialect targets for a stream's usage (token budgets are metered from it)
      */
-    Translation(Reader reader, OptionalInt localMaxTokens, boolean askForUsage) {
-        this.reader = reader;
+    Translation(ReadOnce.Reader<ChatRequest> reader, OptionalInt localMaxTokens, boolean askForUsage) {
+        this.neutral = new ReadOnce<>(reader);
         this.localMaxTokens = localMaxTokens;
         this.askForUsage = askForUsage;
     }
@@ -54,7 +48,7 @@ final class Translation {
     Optional<Refusal> refusalFor(Target target) {
         return refusals.computeIfAbsent(target.backend().dialect(), d -> {
             try {
-                encode(d, neutral(), null);
+                encode(d, neutral.get(), null);
                 return Optional.empty();
             } catch (BadRequestException e) {
                 return Optional.of(new Refusal(e.getMessage(), e.param()));
@@ -65,24 +59,10 @@ final class Translation {
     /** The body for a target of another dialect; only called after {@link #refusalFor} found none. */
     byte[] bodyFor(Target target, Optional<String> prefill) {
         try {
-            return encode(target.backend().dialect(), edited(neutral(), target, prefill), target);
+            return encode(target.backend().dialect(), edited(neutral.get(), target, prefill), target);
         } catch (BadRequestException e) {
             throw new IllegalStateException("refused after the dialect was found able to carry the request", e);
         }
-    }
-
-    private ChatRequest neutral() throws BadRequestException {
-        if (neutral == null && unreadable == null) {
-            try {
-                neutral = reader.read();
-            } catch (BadRequestException e) {
-                unreadable = e;
-            }
-        }
-        if (unreadable != null) {
-            throw unreadable;
-        }
-        return neutral;
     }
 
     /** {@code target} is null when only checking whether the dialect can carry the request. */
@@ -107,10 +87,15 @@ final class Translation {
             messages.add(0, Message.text(Role.SYSTEM, system.get()));
         }
         prefill.ifPresent(p -> messages.add(Message.text(Role.ASSISTANT, p)));
+        // limits.max_tokens caps every target, and is the length asked of a local one when the request names none
         OptionalInt maxTokens = r.maxTokens();
-        if (!target.cloud() && localMaxTokens.isPresent()) { // limits.max_tokens protects local servers
+        if (localMaxTokens.isPresent()) {
             int cap = localMaxTokens.getAsInt();
-            maxTokens = OptionalInt.of(maxTokens.isEmpty() ? cap : Math.min(cap, maxTokens.getAsInt()));
+            if (maxTokens.isPresent()) {
+                maxTokens = OptionalInt.of(Math.min(cap, maxTokens.getAsInt()));
+            } else if (!target.cloud()) {
+                maxTokens = OptionalInt.of(cap);
+            }
         }
         return new ChatRequest(target.model(), messages, r.tools(), r.toolChoice(), maxTokens, r.temperature(), r.topP(),
                 r.stop(), r.stream());

@@ -8,6 +8,7 @@ import dev.lifeline.config.TargetConfig.SystemPromptMode;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -52,14 +53,23 @@ public final class AnthropicPassThrough {
         return new Request(body, json, model.asText(), stream != null && stream.asBoolean(false));
     }
 
-    /** The body for a Claude target: its model, and its system prompt and a prefill when there are any. */
+    /**
+     * The body for a Claude target: its model, its system prompt and a prefill when there are any, and
+     * {@code max_tokens} no larger than {@code maxTokensCap} ({@code limits.max_tokens}).
+     */
     public static byte[] forTarget(Request req, String model, Optional<String> systemPrompt, SystemPromptMode mode,
-                                   Optional<String> prefill) {
-        if (systemPrompt.isEmpty() && prefill.isEmpty() && model.equals(req.model())) {
+                                   Optional<String> prefill, OptionalInt maxTokensCap) {
+        JsonNode asked = req.json().get("max_tokens");
+        boolean clamp = maxTokensCap.isPresent() && asked != null && asked.canConvertToLong()
+                && asked.asLong() > maxTokensCap.getAsInt();
+        if (systemPrompt.isEmpty() && prefill.isEmpty() && !clamp && model.equals(req.model())) {
             return req.raw();
         }
         ObjectNode copy = req.json().deepCopy();
         copy.put("model", model);
+        if (clamp) {
+            copy.put("max_tokens", maxTokensCap.getAsInt());
+        }
         systemPrompt.ifPresent(p -> {
             JsonNode existing = copy.get("system");
             if (mode == SystemPromptMode.REPLACE || existing == null || existing.isNull()

@@ -270,7 +270,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private void proxy(ChannelHandlerContext ctx, FullHttpRequest req, NettySink sink, String requestId, ClientProtocol door,
                        Optional<ApiKey> key, FrontDoorParser parser) {
         String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        // Ollama reads any body as JSON, and its docs' curl examples send form-encoded "JSON": so does this door
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json") && door != OllamaFrontDoor.INSTANCE) {
             error(sink, requestId, 415, "the request body must be application/json", Optional.empty(), "unsupported_media_type");
             return;
         }

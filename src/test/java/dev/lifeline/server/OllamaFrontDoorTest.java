@@ -11,6 +11,9 @@ import dev.lifeline.testing.Upstreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +124,21 @@ class OllamaFrontDoorTest {
         assertThat(body.path("response").asText()).isEqualTo("Four.");
         assertThat(body.path("done").asBoolean()).isTrue();
         assertThat(cloud.requests().get(0).bodyJson().path("messages").path(0).path("content").asText()).isEqualTo("2+2?");
+    }
+
+    @Test
+    void aBodyWithoutAJsonContentTypeIsReadAsOllamaReadsIt() throws Exception {
+        // curl -d, as in Ollama's own docs, sends application/x-www-form-urlencoded
+        cloud.always(Reply.json(200, OpenAiFixtures.chatCompletion("gpt-4o", "Hi.")));
+        TestGateway gw = gateway();
+
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.url("/api/chat")))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"smart\",\"stream\":false,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("message").path("content").asText()).isEqualTo("Hi.");
     }
 
     @Test

@@ -15,7 +15,7 @@ import dev.lifeline.routing.Refusal;
 import dev.lifeline.routing.Target;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +31,11 @@ final class Translation {
     private final ReadOnce<ChatRequest> neutral;
     private final OptionalInt localMaxTokens;
     private final boolean askForUsage;
-    private final Map<Dialect, Optional<Refusal>> refusals = new EnumMap<>(Dialect.class);
+    /** Per target: the body it gets (without a continuation prefill), or why it cannot get one. */
+    private final Map<String, Encoded> encoded = new HashMap<>();
+
+    private record Encoded(byte[] body, Optional<Refusal> refusal) {
+    }
 
     /**
      * @param localMaxTokens {@code limits.max_tokens}: the cap for every target, and the length asked of local targets
@@ -46,33 +50,43 @@ final class Translation {
 
     /** Why the request cannot go to this target's dialect, or empty. */
     Optional<Refusal> refusalFor(Target target) {
-        return refusals.computeIfAbsent(target.backend().dialect(), d -> {
+        return encoded(target).refusal();
+    }
+
+    /**
+     * The request written for a target, with the target's own edits, at most once per target: the body that the
+     * refusal check made is the one sent, so a target found able to carry the request always gets it.
+     */
+    private Encoded encoded(Target target) {
+        return encoded.computeIfAbsent(target.label(), label -> {
             try {
-                encode(d, neutral.get(), null);
-                return Optional.empty();
+                return new Encoded(encode(target.backend().dialect(), edited(neutral.get(), target, Optional.empty()), target),
+                        Optional.empty());
             } catch (BadRequestException e) {
-                return Optional.of(new Refusal(e.getMessage(), e.param()));
+                return new Encoded(new byte[0], Optional.of(new Refusal(e.getMessage(), e.param())));
             }
         });
     }
 
     /** The body for a target of another dialect; only called after {@link #refusalFor} found none. */
     byte[] bodyFor(Target target, Optional<String> prefill) {
+        if (prefill.isEmpty()) {
+            return encoded(target).body();
+        }
         try {
             return encode(target.backend().dialect(), edited(neutral.get(), target, prefill), target);
         } catch (BadRequestException e) {
-            throw new IllegalStateException("refused after the dialect was found able to carry the request", e);
+            // cannot happen: a prefill adds one assistant text message, which every dialect carries
+            throw new IllegalStateException("a continuation prefill made the request untranslatable", e);
         }
     }
 
-    /** {@code target} is null when only checking whether the dialect can carry the request. */
     private byte[] encode(Dialect dialect, ChatRequest r, Target target) throws BadRequestException {
         return switch (dialect) {
             case OPENAI -> OpenAiTranslation.encodeRequest(r, askForUsage);
             case ANTHROPIC -> AnthropicCodec.encodeRequest(r);
             // the backend's keep_alive and options, never the client's
-            case OLLAMA -> target == null ? OllamaCodec.encodeChatRequest(r, Optional.empty())
-                    : OllamaCodec.encodeChatRequest(r, target.backend().keepAlive(), target.backend().options());
+            case OLLAMA -> OllamaCodec.encodeChatRequest(r, target.backend().keepAlive(), target.backend().options());
         };
     }
 

@@ -57,7 +57,7 @@ final class AnthropicWire implements Wire {
         return (bytes, out) -> {
             try {
                 for (SseDecoder.Event e : sse.feed(bytes)) {
-                    List<StreamEvent> events = decoder.decode(e.event(), e.data());
+                    List<StreamEvent> events = decoder.decode(e.event(), e.dataBytes());
                     if (!out.test(new Frame(SseDecoder.encode(e), events))) {
                         return;
                     }

@@ -225,7 +225,7 @@ public class TranslationBench {
         Function<StreamEvent, byte[]> encoder = null; // made on the first frame, as TranslatingAnswer does
         for (byte[] read : reads) {
             for (SseDecoder.Event e : sse.feed(copyOfRead(read))) {
-                Frame frame = new Frame(SseDecoder.encode(e), decoder.decode(e.event(), e.data()));
+                Frame frame = new Frame(SseDecoder.encode(e), decoder.decode(e.event(), e.dataBytes()));
                 if (encoder == null) {
                     encoder = new OpenAiStreamEncoder("chatcmpl-bench", CLAUDE_MODEL, CREATED, true)::encode;
                 }

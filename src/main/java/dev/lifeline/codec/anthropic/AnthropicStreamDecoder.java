@@ -1,9 +1,12 @@
 package dev.lifeline.codec.anthropic;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lifeline.chat.StreamEvent;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,6 +61,83 @@ public final class AnthropicStreamDecoder {
         };
     }
 
+    /**
+     * As {@link #decode(String, String)}, from the data's UTF-8 bytes: the per-token events ({@code content_block_delta}
+     * with a text, thinking or JSON piece) are read with Jackson's streaming parser, without a tree or a String of
+     * the data; any other event, or a delta of an unusual shape, goes the general way. Both give the same events.
+     */
+    public List<StreamEvent> decode(String eventName, byte[] data) throws MalformedResponseException {
+        if (eventName.equals("content_block_delta")) {
+            Delta d = Delta.read(data);
+            if (d != null) {
+                return blockDelta(d.index, d.type, d.text);
+            }
+        }
+        return decode(eventName, new String(data, StandardCharsets.UTF_8));
+    }
+
+    /** The fields of a usual {@code content_block_delta}, or null for anything else. */
+    private record Delta(int index, String type, String text) {
+        static Delta read(byte[] data) {
+            Integer index = null;
+            String type = "";
+            String text = "";
+            String thinking = "";
+            String partialJson = "";
+            try (JsonParser p = AnthropicCodec.JSON.createParser(data)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (field.equals("index")) {
+                        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+                            return null;
+                        }
+                        index = p.getIntValue();
+                    } else if (field.equals("delta")) {
+                        if (value != JsonToken.START_OBJECT) {
+                            return null;
+                        }
+                        type = "";
+                        text = "";
+                        thinking = "";
+                        partialJson = "";
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = p.currentName();
+                            JsonToken v = p.nextToken();
+                            boolean wanted = name.equals("type") || name.equals("text") || name.equals("thinking")
+                                    || name.equals("partial_json");
+                            if (wanted && v != JsonToken.VALUE_STRING) {
+                                return null; // the general way words it, or refuses it
+                            }
+                            switch (name) {
+                                case "type" -> type = p.getText();
+                                case "text" -> text = p.getText();
+                                case "thinking" -> thinking = p.getText();
+                                case "partial_json" -> partialJson = p.getText();
+                                default -> p.skipChildren();
+                            }
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                if (p.nextToken() != null || index == null) {
+                    return null; // trailing text is an error the general way reports; no index is malformed
+                }
+                return new Delta(index, type, switch (type) {
+                    case "text_delta" -> text;
+                    case "thinking_delta" -> thinking;
+                    default -> partialJson;
+                });
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+
     private List<StreamEvent> decode(String type, JsonNode n) throws MalformedResponseException {
         return switch (type) {
             case "message_start" -> {
@@ -93,17 +173,26 @@ public final class AnthropicStreamDecoder {
     }
 
     private List<StreamEvent> blockDelta(JsonNode n) throws MalformedResponseException {
-        int index = index(n);
+        JsonNode delta = n.path("delta");
+        String type = delta.path("type").asText("");
+        String field = switch (type) {
+            case "text_delta" -> "text";
+            case "thinking_delta" -> "thinking";
+            default -> "partial_json";
+        };
+        return blockDelta(index(n), type, delta.path(field).asText(""));
+    }
+
+    private List<StreamEvent> blockDelta(int index, String type, String piece) throws MalformedResponseException {
         Integer call = callByBlock.get(index);
         if (call == null) {
             throw new MalformedResponseException("a content_block_delta for block " + index + ", which was never started");
         }
-        JsonNode delta = n.path("delta");
-        return switch (delta.path("type").asText("")) {
-            case "text_delta" -> text(delta.path("text").asText(""));
-            case "thinking_delta" -> reasoning(delta.path("thinking").asText(""));
+        return switch (type) {
+            case "text_delta" -> text(piece);
+            case "thinking_delta" -> reasoning(piece);
             case "input_json_delta" -> {
-                String json = delta.path("partial_json").asText("");
+                String json = piece;
                 // a server tool's input streams the same way, but it is no call of the client's
                 yield call == NOT_A_CALL || json.isEmpty() ? NOTHING : List.of(new StreamEvent.ToolCallDelta(call, "", "", json));
             }

@@ -24,6 +24,10 @@ public final class OpenAiStreamEncoder {
     /** How every chunk of the stream starts: {@code data: }, then the fields they share (id, object, created, model). */
     private final String head;
     private final boolean includeUsage;
+    /** The bytes around a text or reasoning piece once the stream has started: the per-token path, built once. */
+    private final byte[] contentPrefix;
+    private final byte[] reasoningPrefix;
+    private final byte[] pieceSuffix;
 
     private boolean started;
     private boolean finished;
@@ -43,6 +47,11 @@ public final class OpenAiStreamEncoder {
         quote(b, id).append(",\"object\":\"chat.completion.chunk\",\"created\":").append(createdEpochSeconds).append(",\"model\":");
         this.head = quote(b, model).toString();
         this.includeUsage = includeUsage;
+        String choices = head + ",\"choices\":[{\"index\":0,\"delta\":{\"";
+        this.contentPrefix = (choices + "content\":\"").getBytes(StandardCharsets.UTF_8);
+        this.reasoningPrefix = (choices + "reasoning_content\":\"").getBytes(StandardCharsets.UTF_8);
+        this.pieceSuffix = ("\"},\"logprobs\":null,\"finish_reason\":null}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -55,8 +64,10 @@ public final class OpenAiStreamEncoder {
             return NOTHING;
         }
         return switch (e) {
-            case StreamEvent.TextDelta t -> bytes(answer(delta("content", t.text()), null));
-            case StreamEvent.ReasoningDelta r -> bytes(answer(delta("reasoning_content", r.text()), null));
+            case StreamEvent.TextDelta t -> started ? piece(contentPrefix, t.text(), "content")
+                    : bytes(answer(delta("content", t.text()), null));
+            case StreamEvent.ReasoningDelta r -> started ? piece(reasoningPrefix, r.text(), "reasoning_content")
+                    : bytes(answer(delta("reasoning_content", r.text()), null));
             case StreamEvent.ToolCallDelta c -> bytes(answer(toolCall(c), null));
             case StreamEvent.Finish f -> {
                 finished = true;
@@ -110,6 +121,25 @@ public final class OpenAiStreamEncoder {
             b.append(",\"usage\":null"); // as OpenAI writes every chunk but the last when usage is asked for
         }
         return b.append("}\n\n").toString();
+    }
+
+    /**
+     * A text or reasoning chunk after the first, written straight into one array: the per-token path. Text that
+     * cannot be quoted as UTF-8 (a lone surrogate from an escape in the source) goes the general way, which writes it
+     * as {@code ?} like any String encoding.
+     */
+    private byte[] piece(byte[] prefix, String text, String field) {
+        byte[] quoted;
+        try {
+            quoted = QUOTER.quoteAsUTF8(text);
+        } catch (IllegalArgumentException e) {
+            return bytes(answer(delta(field, text), null));
+        }
+        byte[] out = new byte[prefix.length + quoted.length + pieceSuffix.length];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        System.arraycopy(quoted, 0, out, prefix.length, quoted.length);
+        System.arraycopy(pieceSuffix, 0, out, prefix.length + quoted.length, pieceSuffix.length);
+        return out;
     }
 
     private static byte[] bytes(String sse) {

@@ -1,5 +1,7 @@
 package dev.lifeline.probe;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeline.config.BackendConfig;
 import dev.lifeline.config.BackendConfig.Dialect;
 import dev.lifeline.config.Config;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Prewarmer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Prewarmer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration INTERVAL = Duration.ofMinutes(4);
     static final Duration LOAD_TIMEOUT = Duration.ofMinutes(5);
 
@@ -67,7 +70,9 @@ public final class Prewarmer implements AutoCloseable {
         // Ollama's native API loads a model for a chat without messages, spending no tokens
         // Ollama reads a number as seconds (-1: for ever) and a string as a Go duration
         String keepAlive = t.backend().keepAlive().map(k -> ",\"keep_alive\":" + (k.matches("-?\\d+") ? k : "\"" + k + "\"")).orElse("");
-        String body = nativeOllama ? "{\"model\":" + model + ",\"messages\":[],\"stream\":false" + keepAlive + "}"
+        // the backend's options too: a runner loaded with other options (num_ctx...) would be loaded again
+        String options = t.backend().options().isEmpty() ? "" : ",\"options\":" + json(t.backend().options());
+        String body = nativeOllama ? "{\"model\":" + model + ",\"messages\":[],\"stream\":false" + keepAlive + options + "}"
                 : "{\"model\":" + model + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1,\"stream\":false}";
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + (nativeOllama ? "/api/chat" : "/chat/completions")))
                 .timeout(LOAD_TIMEOUT).header("content-type", "application/json").header("user-agent", userAgent)
@@ -91,5 +96,13 @@ public final class Prewarmer implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         http.close();
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

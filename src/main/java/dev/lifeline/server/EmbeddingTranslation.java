@@ -48,7 +48,8 @@ final class EmbeddingTranslation {
         }
         return switch (target.backend().dialect()) {
             case OPENAI -> OpenAiEmbeddings.encodeRequest(new Embeddings.Request(target.model(), r.input(), r.dimensions()));
-            case OLLAMA -> OllamaCodec.encodeEmbedRequest(new OllamaCodec.EmbedRequest(target.model(), r.input(), true, r.dimensions()));
+            case OLLAMA -> OllamaCodec.encodeEmbedRequest(new OllamaCodec.EmbedRequest(target.model(), r.input(), true, r.dimensions()),
+                    target.backend().keepAlive(), target.backend().options());
             case ANTHROPIC -> throw new IllegalStateException("Anthropic targets are refused");
         };
     }

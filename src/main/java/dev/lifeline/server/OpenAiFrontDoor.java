@@ -101,7 +101,8 @@ final class OpenAiFrontDoor implements ClientProtocol {
         @Override
         public ClientAnswer answer() {
             if (endpoint == Endpoint.EMBEDDINGS) {
-                return EmbeddingTranslation.answer(Dialect.OPENAI, OpenAiEmbeddings::encodeResponse, "application/json");
+                boolean base64 = OpenAiEmbeddings.wantsBase64(parsed);
+                return EmbeddingTranslation.answer(Dialect.OPENAI, r -> OpenAiEmbeddings.encodeResponse(r, base64), "application/json");
             }
             boolean includeUsage = OpenAiCodec.asksForUsage(parsed);
             return new TranslatingAnswer(Dialect.OPENAI, true, INSTANCE, new TranslatingAnswer.Writer() {

@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,6 +79,30 @@ class CrossDialectEmbeddingsTest {
         assertThat(cloud.requests().get(0).path()).isEqualTo("/v1/embeddings");
         assertThat(cloud.requests().get(0).bodyJson().path("input").path(0).asText()).isEqualTo("hello");
         assertThat(ollama.requests()).isEmpty();
+    }
+
+    @Test
+    void theSdksBase64VectorsAndTheBackendsSettingsCrossToo() throws Exception {
+        // the official SDKs ask for base64 unless told otherwise
+        ollama.always(Reply.json(200, OLLAMA_EMBED));
+        TestGateway gw = upstreams.gateway("""
+                backends:
+                  ollama: { type: ollama, url: "%s", cloud: false, keep_alive: 30m, options: { num_ctx: 2048 } }
+                routes:
+                  - model: embed
+                    targets: [ { backend: ollama, model: nomic-embed-text } ]
+                """.formatted(ollama.url("")));
+
+        HttpResponse<String> r = gw.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\"}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        byte[] raw = Base64.getDecoder().decode(JSON.readTree(r.body()).path("data").path(0).path("embedding").asText());
+        FloatBuffer floats = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        assertThat(floats.remaining()).isEqualTo(3);
+        assertThat(floats.get(1)).isEqualTo(-0.5f);
+        JsonNode sent = ollama.requests().get(0).bodyJson();
+        assertThat(sent.path("keep_alive").asText()).isEqualTo("1800s");
+        assertThat(sent.path("options").path("num_ctx").asInt()).isEqualTo(2048);
     }
 
     @Test

@@ -500,6 +500,11 @@ public final class OllamaCodec {
 
     /** The {@code POST /api/embed} body for an Ollama backend: {@code truncate} only when false (Ollama's default is true). */
     public static byte[] encodeEmbedRequest(EmbedRequest r) {
+        return encodeEmbedRequest(r, Optional.empty(), Map.of());
+    }
+
+    /** As {@link #encodeEmbedRequest(EmbedRequest)}, with the backend's {@code keep_alive} and {@code options}. */
+    public static byte[] encodeEmbedRequest(EmbedRequest r, Optional<String> keepAlive, Map<String, Object> backendOptions) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("model", r.model());
         ArrayNode input = root.putArray("input");
@@ -508,6 +513,17 @@ public final class OllamaCodec {
             root.put("truncate", false);
         }
         r.dimensions().ifPresent(d -> root.put("dimensions", d));
+        if (!backendOptions.isEmpty()) {
+            ObjectNode options = root.putObject("options");
+            backendOptions.forEach((name, value) -> options.set(name, MAPPER.valueToTree(value)));
+        }
+        keepAlive.ifPresent(k -> {
+            if (INTEGER.matcher(k).matches()) {
+                root.put("keep_alive", Long.parseLong(k));
+            } else {
+                root.put("keep_alive", k);
+            }
+        });
         return Json.bytes(root);
     }
 

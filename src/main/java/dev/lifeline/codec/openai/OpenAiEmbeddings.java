@@ -8,6 +8,9 @@ import dev.lifeline.chat.Embeddings;
 import dev.lifeline.codec.BadRequestException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,8 +28,9 @@ public final class OpenAiEmbeddings {
     }
 
     /**
-     * An OpenAI client's embeddings request. Token arrays (pre-tokenized input) and base64 output cannot be carried
-     * to another dialect and are refused by field.
+     * An OpenAI client's embeddings request. Token arrays (pre-tokenized input) cannot be carried to another dialect
+     * and are refused by field. {@code encoding_format: base64} (what the official SDKs ask for unless told
+     * otherwise) is answered by {@link #encodeResponse(Embeddings.Response, boolean)}.
      */
     public static Embeddings.Request toNeutral(OpenAiCodec.Request request) throws BadRequestException {
         JsonNode json = request.json();
@@ -48,8 +52,8 @@ public final class OpenAiEmbeddings {
                     + " (expected: a string or an array of strings)", Optional.of("input"));
         }
         JsonNode format = json.path("encoding_format");
-        if (format.isTextual() && !format.asText().equals("float")) {
-            throw new BadRequestException("encoding_format: \"" + format.asText() + "\" cannot be translated (expected: float)",
+        if (format.isTextual() && !format.asText().equals("float") && !format.asText().equals("base64")) {
+            throw new BadRequestException("encoding_format: \"" + format.asText() + "\" (expected: float or base64)",
                     Optional.of("encoding_format"));
         }
         JsonNode dims = json.path("dimensions");
@@ -95,8 +99,18 @@ public final class OpenAiEmbeddings {
         return new Embeddings.Response(root.path("model").asText(""), List.of(vectors), root.path("usage").path("prompt_tokens").asLong(0));
     }
 
-    /** The answer to an OpenAI client. */
+    /** Whether the client asked for its vectors as base64 (little-endian float32), as the official SDKs do. */
+    public static boolean wantsBase64(OpenAiCodec.Request request) {
+        return request.json().path("encoding_format").asText("float").equals("base64");
+    }
+
+    /** The answer to an OpenAI client, each vector as a list of numbers. */
     public static byte[] encodeResponse(Embeddings.Response r) {
+        return encodeResponse(r, false);
+    }
+
+    /** The answer to an OpenAI client, each vector as numbers or, with {@code base64}, as its float32 bytes. */
+    public static byte[] encodeResponse(Embeddings.Response r, boolean base64) {
         ObjectNode root = JSON.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
@@ -104,9 +118,16 @@ public final class OpenAiEmbeddings {
             ObjectNode item = data.addObject();
             item.put("object", "embedding");
             item.put("index", i);
-            ArrayNode v = item.putArray("embedding");
-            for (float x : r.vectors().get(i)) {
-                v.add(x);
+            float[] vector = r.vectors().get(i);
+            if (base64) {
+                ByteBuffer b = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(vector);
+                item.put("embedding", Base64.getEncoder().encodeToString(b.array()));
+            } else {
+                ArrayNode v = item.putArray("embedding");
+                for (float x : vector) {
+                    v.add(x);
+                }
             }
         }
         root.put("model", r.model());

@@ -155,7 +155,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 if (AdminKeys.serves(path)) {
                     admin(req, remote, sink, requestId, path, () -> adminKeys.handle(req, path, requestId, ctx.channel().eventLoop(),
                             a -> sink.respond(a.status(), "application/json", Map.of("x-request-id", requestId), a.body())));
-                } else if (OllamaFrontDoor.serves(method.name(), path) && routedBeyondLocalOllama(req)) {
+                } else if (OllamaFrontDoor.serves(method.name(), path)
+                        && (gateway.config().ollama().isEmpty() || routedBeyondLocalOllama(req))) {
+                    // without a local Ollama, every native chat is the routes' to answer (a 404 names the models)
                     errorDialect = OllamaFrontDoor.INSTANCE;
                     withClient(req, remote, sink, requestId, path, key -> proxy(ctx, req, sink, requestId, OllamaFrontDoor.INSTANCE, key,
                             (localOnly, meter) -> OllamaFrontDoor.parse(path, ByteBufUtil.getBytes(req.content()),

@@ -142,6 +142,16 @@ class OllamaFrontDoorTest {
     }
 
     @Test
+    void withoutALocalOllamaAnUnknownModelIsNamedAsSuch() throws Exception {
+        TestGateway gw = gateway();
+
+        HttpResponse<String> r = gw.post("/api/chat", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(r.body()).path("error").asText()).contains("no route for model 'nope'").contains("smart");
+    }
+
+    @Test
     void errorsAreInOllamasShape() throws Exception {
         TestGateway gw = gateway();
 

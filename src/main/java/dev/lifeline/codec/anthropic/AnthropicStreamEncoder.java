@@ -34,6 +34,7 @@ import java.util.Map;
 public final class AnthropicStreamEncoder {
     private static final byte[] NOTHING = new byte[0];
     private static final byte[] PING = sse("ping", "{\"type\":\"ping\"}");
+    private static final byte[] PIECE_SUFFIX = "\"}}\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /** The kind of the open text-like block. */
     private enum Flow { NONE, TEXT, THINKING }
@@ -46,6 +47,10 @@ public final class AnthropicStreamEncoder {
     private int nextBlock;
     private Flow flow = Flow.NONE;
     private int flowBlock;
+    /** The bytes before a piece's text in the open block, made when the block changes. */
+    private byte[] piecePrefix;
+    private int piecePrefixBlock = -1;
+    private Flow piecePrefixKind;
     /** Each tool call's block, by the call's neutral index. */
     private final Map<Integer, Integer> toolBlocks = new HashMap<>();
     /** The tool_use blocks still open, in the order they opened. */
@@ -67,6 +72,14 @@ public final class AnthropicStreamEncoder {
     public byte[] encode(StreamEvent e) {
         if (ended) {
             return NOTHING;
+        }
+        byte[] piece = switch (e) {
+            case StreamEvent.TextDelta t -> piece(Flow.TEXT, t.text());
+            case StreamEvent.ReasoningDelta r -> piece(Flow.THINKING, r.text());
+            default -> null;
+        };
+        if (piece != null) {
+            return piece;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         switch (e) {
@@ -150,6 +163,35 @@ public final class AnthropicStreamEncoder {
         // the per-token path: written by hand rather than through a tree
         String field = kind == Flow.TEXT ? "text" : "thinking";
         delta(out, flowBlock, "{\"type\":\"" + field + "_delta\",\"" + field + "\":" + quote(text) + "}");
+    }
+
+    /**
+     * The per-token path: a text or thinking piece for the block already open, written straight into one array; null
+     * when the general way is needed (a block to open or close first, or text that cannot be quoted as UTF-8, a lone
+     * surrogate, which the general way writes as {@code ?}).
+     */
+    private byte[] piece(Flow kind, String text) {
+        if (!started || flow != kind || text.isEmpty()) {
+            return null;
+        }
+        byte[] quoted;
+        try {
+            quoted = JsonStringEncoder.getInstance().quoteAsUTF8(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (piecePrefix == null || piecePrefixBlock != flowBlock || piecePrefixKind != kind) {
+            String field = kind == Flow.TEXT ? "text" : "thinking";
+            piecePrefix = ("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":" + flowBlock
+                    + ",\"delta\":{\"type\":\"" + field + "_delta\",\"" + field + "\":\"").getBytes(StandardCharsets.UTF_8);
+            piecePrefixBlock = flowBlock;
+            piecePrefixKind = kind;
+        }
+        byte[] out = new byte[piecePrefix.length + quoted.length + PIECE_SUFFIX.length];
+        System.arraycopy(piecePrefix, 0, out, 0, piecePrefix.length);
+        System.arraycopy(quoted, 0, out, piecePrefix.length, quoted.length);
+        System.arraycopy(PIECE_SUFFIX, 0, out, piecePrefix.length + quoted.length, PIECE_SUFFIX.length);
+        return out;
     }
 
     private void toolCall(ByteArrayOutputStream out, StreamEvent.ToolCallDelta d) {

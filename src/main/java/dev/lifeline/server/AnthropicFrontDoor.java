@@ -4,6 +4,7 @@ import dev.lifeline.chat.ChatResponse;
 import dev.lifeline.chat.Endpoint;
 import dev.lifeline.chat.StreamEvent;
 import dev.lifeline.codec.BadRequestException;
+import dev.lifeline.codec.Ids;
 import dev.lifeline.codec.anthropic.AnthropicCodec;
 import dev.lifeline.codec.anthropic.AnthropicPassThrough;
 import dev.lifeline.codec.anthropic.AnthropicStreamEncoder;

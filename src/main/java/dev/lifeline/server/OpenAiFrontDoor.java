@@ -3,6 +3,7 @@ package dev.lifeline.server;
 import dev.lifeline.chat.ChatResponse;
 import dev.lifeline.chat.Endpoint;
 import dev.lifeline.chat.StreamEvent;
+import dev.lifeline.codec.Ids;
 import dev.lifeline.codec.openai.OpenAiCodec;
 import dev.lifeline.codec.openai.OpenAiEmbeddings;
 import dev.lifeline.codec.openai.OpenAiStreamEncoder;

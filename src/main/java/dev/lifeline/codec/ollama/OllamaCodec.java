@@ -13,6 +13,7 @@ import dev.lifeline.chat.ToolCall;
 import dev.lifeline.chat.ToolChoice;
 import dev.lifeline.chat.ToolSpec;
 import dev.lifeline.codec.BadRequestException;
+import dev.lifeline.codec.Ids;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -249,7 +250,7 @@ public final class OllamaCodec {
             calls.add(toolCall(call));
         }
         String doneReason = n.path("done_reason").isTextual() ? n.get("done_reason").asText() : null;
-        return new ChatResponse(Ids.response(), n.path("model").asText(""), message.path("content").asText(""),
+        return new ChatResponse(Ids.ollamaResponse(), n.path("model").asText(""), message.path("content").asText(""),
                 message.path("thinking").asText(""), calls, DoneReason.toNeutral(doneReason, !calls.isEmpty()), usage(n));
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.lifeline.chat.FinishReason;
 import dev.lifeline.chat.StreamEvent;
+import dev.lifeline.codec.Ids;
 
 import java.io.IOException;
 import java.time.InstantSource;

@@ -8,6 +8,7 @@ import dev.lifeline.chat.Role;
 import dev.lifeline.chat.ToolCall;
 import dev.lifeline.chat.ToolSpec;
 import dev.lifeline.codec.BadRequestException;
+import dev.lifeline.codec.Ids;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -20,6 +20,7 @@ import dev.lifeline.chat.StreamEvent;
 import dev.lifeline.chat.ToolCall;
 import dev.lifeline.chat.ToolSpec;
 import dev.lifeline.codec.BadRequestException;
+import dev.lifeline.codec.Ids;
 import dev.lifeline.codec.openai.OpenAiCodec.MalformedChunkException;
 
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The OpenAI chat completions dialect translated to and from the neutral model of {@code dev.lifeline.chat}. Only
@@ -255,7 +255,7 @@ public final class OpenAiTranslation {
             JsonNode args = function.get("arguments");
             String arguments = args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString();
             String id = call.path("id").asText("");
-            calls.add(new ToolCall(id.isEmpty() ? "call_" + randomHex() : id, function.path("name").asText(""), arguments));
+            calls.add(new ToolCall(id.isEmpty() ? Ids.toolCall() : id, function.path("name").asText(""), arguments));
         }
         JsonNode finish = choice.get("finish_reason");
         String finishReason = finish != null && finish.isTextual() ? finish.asText()
@@ -265,7 +265,7 @@ public final class OpenAiTranslation {
                 ? Optional.of(new StreamEvent.Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0)))
                 : Optional.empty();
         String id = root.path("id").asText("");
-        return new ChatResponse(id.isEmpty() ? "chatcmpl-" + randomHex() : id, root.path("model").asText(""), text,
+        return new ChatResponse(id.isEmpty() ? Ids.chatCompletion() : id, root.path("model").asText(""), text,
                 reasoning, calls, finishReason, usage);
     }
 
@@ -319,9 +319,6 @@ public final class OpenAiTranslation {
         return b.toString();
     }
 
-    private static String randomHex() {
-        return UUID.randomUUID().toString().replace("-", "");
-    }
 
     private static byte[] write(JsonNode node) {
         try {

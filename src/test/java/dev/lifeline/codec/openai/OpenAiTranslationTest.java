@@ -674,11 +674,11 @@ class OpenAiTranslationTest {
                        "tool_calls":[{"function":{"name":"f","arguments":{"a":1.50}}},{"id":"c2","function":{"name":"g"}}]}}]}"""
                     .getBytes(StandardCharsets.UTF_8));
 
-            assertThat(r.id()).matches("chatcmpl-[0-9a-f]{32}");
+            assertThat(r.id()).matches("chatcmpl-[a-z0-9]{24}");
             assertThat(r.model()).isEmpty();
             assertThat(r.text()).isEmpty();
             assertThat(r.reasoning()).isEqualTo("thinking");
-            assertThat(r.toolCalls().get(0).id()).matches("call_[0-9a-f]{32}");
+            assertThat(r.toolCalls().get(0).id()).matches("call_[a-z0-9]{16}");
             assertThat(r.toolCalls()).extracting(ToolCall::name, ToolCall::argumentsJson).containsExactly(
                     tuple("f", "{\"a\":1.50}"), tuple("g", "{}"));
             assertThat(r.toolCalls().get(1).id()).isEqualTo("c2");

@@ -59,10 +59,7 @@ final class EmbeddingTranslation {
         try {
             return switch (dialect) {
                 case OPENAI -> Optional.of(OpenAiEmbeddings.parseResponse(body));
-                case OLLAMA -> {
-                    OllamaCodec.EmbedResponse r = OllamaCodec.parseEmbedResponse(body);
-                    yield Optional.of(new Embeddings.Response(r.model(), r.embeddings(), r.promptTokens()));
-                }
+                case OLLAMA -> Optional.of(OllamaCodec.parseEmbedResponse(body));
                 case ANTHROPIC -> Optional.empty();
             };
         } catch (OpenAiCodec.MalformedChunkException | MalformedResponseException e) {

@@ -209,8 +209,7 @@ final class OllamaFrontDoor implements ClientProtocol {
 
         @Override
         public ClientAnswer answer() {
-            return EmbeddingTranslation.answer(Dialect.OLLAMA, r -> OllamaCodec.encodeEmbedResponse(
-                    new OllamaCodec.EmbedResponse(r.model(), r.vectors(), r.promptTokens()), new Timing(Instant.now(), 0, 0, 0, 0)),
+            return EmbeddingTranslation.answer(Dialect.OLLAMA, r -> OllamaCodec.encodeEmbedResponse(r, new Timing(Instant.now(), 0, 0, 0, 0)),
                     "application/json; charset=utf-8");
         }
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeline.chat.ChatRequest;
 import dev.lifeline.chat.ChatResponse;
+import dev.lifeline.chat.Embeddings;
 import dev.lifeline.chat.Message;
 import dev.lifeline.chat.Part;
 import dev.lifeline.chat.Role;
@@ -436,20 +437,6 @@ public final class OllamaCodec {
     }
 
     /**
-     * An {@code /api/embed} answer.
-     *
-     * @param model        the model
-     * @param embeddings   one vector per input, in order (arrays are compared by identity: use the elements)
-     * @param promptTokens the tokens read ({@code prompt_eval_count}), zero when not reported
-     */
-    public record EmbedResponse(String model, List<float[]> embeddings, long promptTokens) {
-        public EmbedResponse {
-            Objects.requireNonNull(model, "model");
-            embeddings = List.copyOf(embeddings);
-        }
-    }
-
-    /**
      * An Ollama client's {@code POST /api/embed} body. {@code input} is a string or an array of strings, and must not
      * be empty (an empty input only loads the model); {@code truncate} is true when absent; {@code dimensions} is
      * carried when above zero. {@code keep_alive} and {@code options} are dropped, as for chat.
@@ -529,7 +516,7 @@ public final class OllamaCodec {
     }
 
     /** An Ollama backend's {@code /api/embed} answer. */
-    public static EmbedResponse parseEmbedResponse(byte[] body) throws MalformedResponseException {
+    public static Embeddings.Response parseEmbedResponse(byte[] body) throws MalformedResponseException {
         JsonNode n = readObject(body, "response body");
         Optional<String> error = errorOf(n);
         if (error.isPresent()) {
@@ -553,7 +540,7 @@ public final class OllamaCodec {
             }
             embeddings.add(v);
         }
-        return new EmbedResponse(n.path("model").asText(""), embeddings, n.path("prompt_eval_count").asLong(0));
+        return new Embeddings.Response(n.path("model").asText(""), embeddings, n.path("prompt_eval_count").asLong(0));
     }
 
     /**
@@ -561,11 +548,11 @@ public final class OllamaCodec {
      * has them), then {@code total_duration}, {@code load_duration} and {@code prompt_eval_count}, each left out when
      * zero. {@code t.createdAt} is not used: embed answers have no {@code created_at}.
      */
-    public static byte[] encodeEmbedResponse(EmbedResponse r, Timing t) {
+    public static byte[] encodeEmbedResponse(Embeddings.Response r, Timing t) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("model", r.model());
         ArrayNode list = root.putArray("embeddings");
-        for (float[] vector : r.embeddings()) {
+        for (float[] vector : r.vectors()) {
             ArrayNode v = list.addArray();
             for (float x : vector) {
                 v.add(x);

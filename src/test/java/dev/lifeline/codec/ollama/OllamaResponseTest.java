@@ -7,7 +7,6 @@ import dev.lifeline.chat.StreamEvent.Usage;
 import dev.lifeline.chat.ToolCall;
 import dev.lifeline.codec.BadRequestException;
 import dev.lifeline.codec.ollama.OllamaCodec.EmbedRequest;
-import dev.lifeline.codec.ollama.OllamaCodec.EmbedResponse;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -241,13 +240,13 @@ class OllamaResponseTest {
 
         @Test
         void readsAndWritesTheGoldenAnswer() throws Exception {
-            EmbedResponse r = OllamaCodec.parseEmbedResponse(Goldens.bytes("embed-response.json"));
+            dev.lifeline.chat.Embeddings.Response r = OllamaCodec.parseEmbedResponse(Goldens.bytes("embed-response.json"));
 
             assertThat(r.model()).isEqualTo("all-minilm");
             assertThat(r.promptTokens()).isEqualTo(8);
-            assertThat(r.embeddings()).hasSize(2);
-            assertThat(r.embeddings().get(0)).containsExactly(0.010071029f, -0.0017594862f, 0.05007221f, 0.04692972f, 0.054916814f);
-            assertThat(r.embeddings().get(1)).containsExactly(-0.0098027075f, 0.06042469f, 0.025257962f, -0.006364387f, 0.07272725f);
+            assertThat(r.vectors()).hasSize(2);
+            assertThat(r.vectors().get(0)).containsExactly(0.010071029f, -0.0017594862f, 0.05007221f, 0.04692972f, 0.054916814f);
+            assertThat(r.vectors().get(1)).containsExactly(-0.0098027075f, 0.06042469f, 0.025257962f, -0.006364387f, 0.07272725f);
             assertThat(tree(OllamaCodec.encodeEmbedResponse(r, new Timing(CREATED, 14143917L, 1019500L, 0, 0))))
                     .isEqualTo(tree(Goldens.bytes("embed-response.json")));
         }

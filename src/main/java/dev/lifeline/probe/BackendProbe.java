@@ -6,17 +6,10 @@ import dev.lifeline.config.BackendConfig;
 import dev.lifeline.config.BackendConfig.Dialect;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
@@ -34,33 +27,20 @@ public final class BackendProbe {
         }
     }
 
-    private final HttpClient http;
+    private final ProbeHttp http;
     private final Duration timeout;
 
     public BackendProbe(Duration timeout) {
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = new ProbeHttp(timeout);
     }
 
     public Result probe(BackendConfig b) {
         long start = System.nanoTime();
-        String base = b.url().toString().replaceAll("/+$", "");
         // each dialect's model list: OpenAI and Anthropic GET /models, Ollama's native API GET /api/tags
-        URI uri = URI.create(base + (b.dialect() == Dialect.OLLAMA ? "/api/tags" : "/models"));
-        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).GET().header("accept", "application/json");
-        if (b.dialect() == Dialect.ANTHROPIC) {
-            b.apiKey().ifPresent(k -> req.header("x-api-key", k.value()));
-            req.header("anthropic-version", "2023-06-01");
-        } else {
-            b.apiKey().ifPresent(k -> req.header("authorization", "Bearer " + k.value()));
-        }
-        b.headers().forEach(req::setHeader);
+        URI uri = ProbeHttp.under(b, b.dialect() == Dialect.OLLAMA ? "/api/tags" : "/models");
         try {
-            HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = http.get(b, uri, timeout);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             int s = r.statusCode();
             if (s == 401 || s == 403) {
@@ -71,14 +51,8 @@ public final class BackendProbe {
             }
             List<String> models = models(r.body(), b.dialect());
             return new Result(b.name(), true, "reachable (" + models.size() + " model" + (models.size() == 1 ? "" : "s") + ")", models, took);
-        } catch (HttpConnectTimeoutException e) {
-            return down(b, "unreachable: connect timeout (a firewall dropping packets?)", start);
-        } catch (HttpTimeoutException e) {
-            return down(b, "unreachable: no answer within " + timeout.toMillis() + " ms", start);
-        } catch (ConnectException e) {
-            return down(b, "unreachable: " + (e.getCause() instanceof UnresolvedAddressException ? "host name does not resolve" : "connection refused"), start);
         } catch (IOException e) {
-            return down(b, "unreachable: " + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()), start);
+            return down(b, "unreachable: " + ProbeHttp.unreachable(e, timeout), start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return down(b, "probe interrupted", start);
@@ -103,7 +77,8 @@ public final class BackendProbe {
         return new Result(b.name(), false, summary, List.of(), Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static List<String> models(byte[] body, Dialect dialect) {
+    /** The model names in a model list: Ollama's {@code models[].name}, OpenAI's and Anthropic's {@code data[].id}. */
+    static List<String> models(byte[] body, Dialect dialect) {
         try {
             JsonNode n = JSON.readTree(body);
             return dialect == Dialect.OLLAMA ? n.path("models").findValuesAsText("name") : n.path("data").findValuesAsText("id");

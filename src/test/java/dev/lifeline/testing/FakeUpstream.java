@@ -56,6 +56,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<RecordedRequest> recorded = new ArrayList<>();          // guarded by lock
     private final BlockingQueue<RecordedRequest> untaken = new LinkedBlockingQueue<>();
     private final Map<Socket, Thread> open = new ConcurrentHashMap<>();  // connection -> its handler
+    private final Map<String, Reply> routes = new ConcurrentHashMap<>();     // "GET /api/ps" -> reply
     private volatile Reply fallback = DEFAULT_REPLY;
     private int accepted;                                                       // guarded by lock
     private boolean closed;                                                     // guarded by lock
@@ -100,6 +101,16 @@ public final class FakeUpstream implements AutoCloseable {
     /** Scripts the reply to the next request not yet answered; replies are consumed in order. */
     public FakeUpstream enqueue(Reply reply) {
         script.add(reply);
+        return this;
+    }
+
+    /**
+     * Answers every {@code method path} request (path without the query) with {@code reply}, before the queue is
+     * consulted: a fake server with several endpoints, {@code on("GET", "/api/ps", Reply.json(200, ...))}. A later
+     * call for the same endpoint replaces the reply.
+     */
+    public FakeUpstream on(String method, String path, Reply reply) {
+        routes.put(method + " " + path, reply);
         return this;
     }
 
@@ -234,6 +245,11 @@ public final class FakeUpstream implements AutoCloseable {
         synchronized (lock) {
             recorded.add(request);
             untaken.add(request);
+            int q = request.path().indexOf('?');
+            Reply routed = routes.get(request.method() + " " + (q < 0 ? request.path() : request.path().substring(0, q)));
+            if (routed != null) {
+                return routed;
+            }
             Reply next = script.poll();
             return next != null ? next : fallback;
         }

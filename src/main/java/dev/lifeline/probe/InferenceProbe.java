@@ -1,0 +1,351 @@
+package dev.lifeline.probe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeline.config.BackendConfig;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A tiny streamed test inference in the backend's own dialect (a few tokens at most), timed the way a user feels it:
+ * time to the first token (a cold load included), tokens per second, and Ollama's own load time. Ollama reports
+ * {@code eval_count / eval_duration}; llama.cpp {@code timings.predicted_per_second}; other servers are timed
+ * between their first and last token.
+ */
+final class InferenceProbe {
+    static final String PROMPT = "Count from 1 to 20, separated by spaces.";
+    static final int MAX_TOKENS = 16;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the test inference found. */
+    sealed interface Outcome {
+    }
+
+    record Answered(Duration ttft, OptionalDouble tokensPerSecond, Optional<Duration> loadTime, int tokens) implements Outcome {
+    }
+
+    record Failed(String why) implements Outcome {
+    }
+
+    private final ProbeHttp http;
+
+    InferenceProbe(ProbeHttp http) {
+        this.http = http;
+    }
+
+    Outcome run(BackendConfig b, String model, Duration timeout) {
+        Reading reading = switch (b.dialect()) {
+            case OLLAMA -> new OllamaReading();
+            case OPENAI -> new OpenAiReading();
+            case ANTHROPIC -> new AnthropicReading();
+        };
+        URI uri = ProbeHttp.under(b, reading.path());
+        long start = System.nanoTime();
+        try {
+            HttpResponse<InputStream> r = http.postStreaming(b, uri, reading.body(b, model), timeout);
+            try (InputStream in = r.body()) {
+                if (r.statusCode() != 200) {
+                    return new Failed("HTTP " + r.statusCode() + " from " + uri.getPath() + ": " + errorMessage(in.readNBytes(4096)));
+                }
+                // the request timeout covers the headers only: a stream that stalls later is cut here
+                Duration left = timeout.minusNanos(System.nanoTime() - start);
+                CompletableFuture<Void> cut = CompletableFuture.runAsync(() -> closeQuietly(in),
+                        CompletableFuture.delayedExecutor(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS));
+                try {
+                    return read(reading, in, start, timeout);
+                } finally {
+                    cut.cancel(false);
+                }
+            }
+        } catch (IOException e) {
+            return new Failed(ProbeHttp.unreachable(e, timeout));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Failed("interrupted");
+        }
+    }
+
+    private static Outcome read(Reading reading, InputStream in, long start, Duration timeout) {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        try {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                Optional<String> error = reading.line(line, System.nanoTime());
+                if (error.isPresent()) {
+                    return new Failed("the server reported an error: " + error.get());
+                }
+                if (reading.done) {
+                    break;
+                }
+            }
+        } catch (MalformedStream e) {
+            return new Failed("the answer is not in the configured dialect, " + e.getMessage());
+        } catch (IOException e) {
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            return new Failed(took.compareTo(timeout) >= 0 ? "no complete answer within " + ProbeHttp.Durations.words(timeout)
+                    : "the stream broke off: " + ProbeHttp.unreachable(e, timeout));
+        }
+        if (reading.firstTokenAt == 0) {
+            return new Failed(reading.done ? "answered without a single token" : "the stream ended before any token");
+        }
+        if (!reading.done) {
+            return new Failed("the stream ended before the answer was complete (no final " + reading.finalMark() + ")");
+        }
+        return new Answered(Duration.ofNanos(reading.firstTokenAt - start), reading.tokensPerSecond(), reading.loadTime, reading.tokens());
+    }
+
+    /** One dialect's request and the reading of its stream, a line at a time. */
+    private abstract static class Reading {
+        long firstTokenAt;
+        long lastTokenAt;
+        int tokenEvents;
+        boolean done;
+        Optional<Duration> loadTime = Optional.empty();
+        OptionalDouble reportedRate = OptionalDouble.empty();
+        int reportedTokens = -1;
+
+        abstract String path();
+
+        abstract String body(BackendConfig b, String model);
+
+        /** Reads one line; returns the server's error message if the line is one. */
+        abstract Optional<String> line(String line, long now);
+
+        abstract String finalMark();
+
+        void token(long now) {
+            if (firstTokenAt == 0) {
+                firstTokenAt = now;
+            }
+            lastTokenAt = now;
+            tokenEvents++;
+        }
+
+        int tokens() {
+            return reportedTokens >= 0 ? reportedTokens : tokenEvents;
+        }
+
+        OptionalDouble tokensPerSecond() {
+            if (reportedRate.isPresent()) {
+                return reportedRate;
+            }
+            // timed between the first and the last token: the first one's wait is the TTFT, not the rate
+            if (tokens() < 2 || lastTokenAt <= firstTokenAt) {
+                return OptionalDouble.empty();
+            }
+            return OptionalDouble.of((tokens() - 1) / ((lastTokenAt - firstTokenAt) / 1e9));
+        }
+    }
+
+    /** Ollama's native chat: NDJSON, the last line {@code done: true} with its own timings in nanoseconds. */
+    private static final class OllamaReading extends Reading {
+        @Override
+        String path() {
+            return "/api/chat";
+        }
+
+        @Override
+        String body(BackendConfig b, String model) {
+            ObjectNode body = JSON.createObjectNode().put("model", model).put("stream", true);
+            body.putArray("messages").addObject().put("role", "user").put("content", PROMPT);
+            ObjectNode options = body.putObject("options");
+            b.options().forEach((k, v) -> options.set(k, JSON.valueToTree(v)));
+            options.put("num_predict", MAX_TOKENS);
+            // the operator's keep_alive, so that the test does not unload a model the gateway keeps warm
+            b.keepAlive().ifPresent(k -> {
+                if (k.matches("-?\\d+")) {
+                    body.put("keep_alive", Long.parseLong(k));
+                } else {
+                    body.put("keep_alive", k);
+                }
+            });
+            return body.toString();
+        }
+
+        @Override
+        Optional<String> line(String line, long now) {
+            if (line.isBlank()) {
+                return Optional.empty();
+            }
+            JsonNode n = parse(line);
+            if (n.hasNonNull("error")) {
+                return Optional.of(n.get("error").asText());
+            }
+            JsonNode msg = n.path("message");
+            if (!msg.path("content").asText("").isEmpty() || !msg.path("thinking").asText("").isEmpty()) {
+                token(now);
+            }
+            if (n.path("done").asBoolean(false)) {
+                done = true;
+                if (n.has("load_duration")) {
+                    loadTime = Optional.of(Duration.ofNanos(n.path("load_duration").asLong()));
+                }
+                long evalCount = n.path("eval_count").asLong(0);
+                long evalNanos = n.path("eval_duration").asLong(0);
+                if (evalCount > 0) {
+                    reportedTokens = (int) evalCount;
+                }
+                if (evalCount > 0 && evalNanos > 0) {
+                    reportedRate = OptionalDouble.of(evalCount / (evalNanos / 1e9));
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        String finalMark() {
+            return "\"done\": true line";
+        }
+    }
+
+    /** OpenAI's chat completions as SSE, ending in {@code [DONE]}; llama.cpp adds its own timings. */
+    private static final class OpenAiReading extends Reading {
+        @Override
+        String path() {
+            return "/chat/completions";
+        }
+
+        @Override
+        String body(BackendConfig b, String model) {
+            ObjectNode body = JSON.createObjectNode().put("model", model).put("stream", true).put("max_tokens", MAX_TOKENS);
+            body.putArray("messages").addObject().put("role", "user").put("content", PROMPT);
+            body.putObject("stream_options").put("include_usage", true);
+            return body.toString();
+        }
+
+        @Override
+        Optional<String> line(String line, long now) {
+            if (!line.startsWith("data:")) {
+                return Optional.empty();
+            }
+            String data = line.substring(5).strip();
+            if (data.equals("[DONE]")) {
+                done = true;
+                return Optional.empty();
+            }
+            JsonNode n = parse(data);
+            if (n.has("error")) {
+                return Optional.of(n.path("error").path("message").asText(n.path("error").asText()));
+            }
+            JsonNode delta = n.path("choices").path(0).path("delta");
+            if (!delta.path("content").asText("").isEmpty() || !delta.path("reasoning_content").asText("").isEmpty()
+                    || !delta.path("reasoning").asText("").isEmpty()) {
+                token(now);
+            }
+            if (n.path("usage").has("completion_tokens")) {
+                reportedTokens = n.path("usage").path("completion_tokens").asInt();
+            }
+            double rate = n.path("timings").path("predicted_per_second").asDouble(0);
+            if (rate > 0) {
+                reportedRate = OptionalDouble.of(rate);
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        String finalMark() {
+            return "[DONE]";
+        }
+    }
+
+    /** Anthropic's Messages as named SSE events, ending in {@code message_stop}. */
+    private static final class AnthropicReading extends Reading {
+        @Override
+        String path() {
+            return "/messages";
+        }
+
+        @Override
+        String body(BackendConfig b, String model) {
+            ObjectNode body = JSON.createObjectNode().put("model", model).put("stream", true).put("max_tokens", MAX_TOKENS);
+            body.putArray("messages").addObject().put("role", "user").put("content", PROMPT);
+            return body.toString();
+        }
+
+        @Override
+        Optional<String> line(String line, long now) {
+            if (!line.startsWith("data:")) {
+                return Optional.empty();
+            }
+            JsonNode n = parse(line.substring(5).strip());
+            switch (n.path("type").asText()) {
+                case "error" -> {
+                    return Optional.of(n.path("error").path("message").asText("error event"));
+                }
+                case "content_block_delta" -> {
+                    JsonNode d = n.path("delta");
+                    if (!d.path("text").asText("").isEmpty() || !d.path("thinking").asText("").isEmpty()) {
+                        token(now);
+                    }
+                }
+                case "message_delta" -> {
+                    if (n.path("usage").has("output_tokens")) {
+                        reportedTokens = n.path("usage").path("output_tokens").asInt();
+                    }
+                }
+                case "message_stop" -> done = true;
+                default -> {
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        String finalMark() {
+            return "message_stop event";
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new MalformedStream(json);
+        }
+    }
+
+    /** A line that is not JSON: the server does not speak the dialect it is configured with. */
+    static final class MalformedStream extends RuntimeException {
+        MalformedStream(String line) {
+            super("not JSON: " + ProbeHttp.excerpt(line.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** The message of a JSON error body in any dialect, or an excerpt of the body. */
+    static String errorMessage(byte[] body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            JsonNode e = n.path("error");
+            if (e.isTextual()) {
+                return e.asText();
+            }
+            if (e.has("message")) {
+                return e.path("message").asText();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON: the excerpt below says what it was
+        }
+        String text = ProbeHttp.excerpt(body);
+        return text.isEmpty() ? "(empty body)" : text;
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // closing to cut a stalled stream; nothing else to do
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.lifeline.probe;
+
+import dev.lifeline.config.BackendConfig;
+import dev.lifeline.config.BackendConfig.Dialect;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How probes talk to a backend: its base URL, its credentials in its dialect's headers, its extra headers, no proxy
+ * (a backend is reached the way the gateway reaches it), and a failure told in words a person can act on.
+ * Blocking, for virtual threads.
+ */
+final class ProbeHttp {
+    private final HttpClient http;
+
+    ProbeHttp(Duration connectTimeout) {
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** The backend's URL with {@code path} appended: {@code http://host:11434} + {@code /api/tags}. */
+    static URI under(BackendConfig b, String path) {
+        return URI.create(b.url().toString().replaceAll("/+$", "") + path);
+    }
+
+    /** The server's root: the URL without a trailing {@code /v1}, where llama.cpp and vLLM answer {@code /health}. */
+    static URI root(BackendConfig b, String path) {
+        return URI.create(b.url().toString().replaceAll("/+$", "").replaceAll("/v1$", "") + path);
+    }
+
+    HttpRequest.Builder request(BackendConfig b, URI uri, Duration timeout) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).header("accept", "application/json");
+        if (b.dialect() == Dialect.ANTHROPIC) {
+            b.apiKey().ifPresent(k -> req.header("x-api-key", k.value()));
+            req.header("anthropic-version", "2023-06-01");
+        } else {
+            b.apiKey().ifPresent(k -> req.header("authorization", "Bearer " + k.value()));
+        }
+        b.headers().forEach(req::setHeader);
+        return req;
+    }
+
+    HttpResponse<byte[]> get(BackendConfig b, URI uri, Duration timeout) throws IOException, InterruptedException {
+        return http.send(request(b, uri, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    HttpResponse<InputStream> postStreaming(BackendConfig b, URI uri, String json, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest req = request(b, uri, timeout).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** Why a request got no answer, in words: {@code connection refused}, {@code host name does not resolve}... */
+    static String unreachable(IOException e, Duration timeout) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connect timeout (a firewall dropping packets?)";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within " + Durations.words(timeout);
+        }
+        if (e instanceof ConnectException) {
+            return e.getCause() instanceof UnresolvedAddressException ? "host name does not resolve" : "connection refused";
+        }
+        return Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+    }
+
+    /** A short printable excerpt of a body, for a summary line. */
+    static String excerpt(byte[] body) {
+        String s = new String(body, 0, Math.min(body.length, 200), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceAll("[\\p{Cntrl}]+", " ").strip();
+        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+
+    /** Durations as a person reads them. */
+    static final class Durations {
+        private Durations() {
+        }
+
+        static String words(Duration d) {
+            long ms = d.toMillis();
+            if (ms < 1000) {
+                return ms + " ms";
+            }
+            double s = ms / 1000.0;
+            return (s == Math.rint(s) ? String.valueOf((long) s) : String.format(java.util.Locale.ROOT, "%.1f", s)) + " s";
+        }
+    }
+}

@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * A validated gateway configuration. Built by {@link ConfigLoader}; every instance is known to be consistent
  * (each target names an existing backend, each route has targets). {@code ollama} is present when Ollama's native
- * API is passed through.
+ * API is passed through; {@code monitor} is what {@code lifeline monitor} checks and whom it alerts.
  */
 public record Config(
         InetSocketAddress listen,
@@ -23,7 +23,8 @@ public record Config(
         Limits limits,
         Security security,
         String source,
-        Optional<OllamaConfig> ollama) {
+        Optional<OllamaConfig> ollama,
+        MonitorConfig monitor) {
 
     public Config {
         Objects.requireNonNull(listen, "listen");
@@ -35,12 +36,13 @@ public record Config(
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(ollama, "ollama");
+        Objects.requireNonNull(monitor, "monitor");
     }
 
     /** A configuration without Ollama's native API. */
     public Config(InetSocketAddress listen, Map<String, BackendConfig> backends, List<RouteConfig> routes, boolean contingency,
                   BreakerConfig breaker, HealthConfig health, Limits limits, Security security, String source) {
-        this(listen, backends, routes, contingency, breaker, health, limits, security, source, Optional.empty());
+        this(listen, backends, routes, contingency, breaker, health, limits, security, source, Optional.empty(), MonitorConfig.DEFAULT);
     }
 
     public static final long DEFAULT_MAX_BODY = Limits.DEFAULT.maxBodyBytes();
@@ -58,10 +60,10 @@ public record Config(
     }
 
     public Config withListen(InetSocketAddress address) {
-        return new Config(address, backends, routes, contingency, breaker, health, limits, security, source, ollama);
+        return new Config(address, backends, routes, contingency, breaker, health, limits, security, source, ollama, monitor);
     }
 
     public Config withContingency(boolean on) {
-        return new Config(listen, backends, routes, on, breaker, health, limits, security, source, ollama);
+        return new Config(listen, backends, routes, on, breaker, health, limits, security, source, ollama, monitor);
     }
 }

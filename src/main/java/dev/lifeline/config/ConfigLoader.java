@@ -38,7 +38,7 @@ public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private static final Set<String> TOP_KEYS = Set.of("listen", "contingency", "backends", "routes", "library", "breaker", "health", "limits",
-            "auth", "tls", "cors", "ollama");
+            "auth", "tls", "cors", "ollama", "monitor");
     private static final Set<String> BACKEND_KEYS = Set.of("type", "url", "api_key", "cloud", "headers", "timeouts", "retries",
             "max_retry_after", "max_concurrency", "max_queue", "queue_timeout", "keep_alive", "options");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "first_token", "idle", "response");
@@ -186,10 +186,11 @@ public final class ConfigLoader {
         Limits limits = limits(root.get("limits"));
         Security security = security(root);
         Optional<OllamaConfig> ollama = ollama(root.get("ollama"), backends, backendsNode);
+        MonitorConfig monitor = new MonitorSection(this).read(root.get("monitor"), backends, backendsNode);
         if (!problems.isEmpty()) {
             return null;
         }
-        return new Config(listen, backends, routes, contingency, breaker, health, limits, security, source, ollama);
+        return new Config(listen, backends, routes, contingency, breaker, health, limits, security, source, ollama, monitor);
     }
 
     private BackendConfig backend(String path, String name, JsonNode node) {
@@ -541,7 +542,7 @@ public final class ConfigLoader {
     }
 
     /** A path from the file: {@code ~/} is the home directory, relative paths are relative to the file's directory. */
-    private Path path(String text) {
+    Path path(String text) {
         if (text.equals("~") || text.startsWith("~/")) {
             return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")) + text.substring(1));
         }
@@ -573,7 +574,7 @@ public final class ConfigLoader {
 
     // ---------------------------------------------------------------- scalars
 
-    private Optional<String> optionalText(JsonNode parent, String key, String path) {
+    Optional<String> optionalText(JsonNode parent, String key, String path) {
         JsonNode n = parent.get(key);
         if (n == null || n.isNull()) {
             return Optional.empty();
@@ -581,7 +582,7 @@ public final class ConfigLoader {
         return text(n, path);
     }
 
-    private Optional<String> text(JsonNode n, String path) {
+    Optional<String> text(JsonNode n, String path) {
         if (!n.isValueNode()) {
             problem(path, describe(n) + " (expected: a single value)");
             return Optional.empty();
@@ -611,7 +612,7 @@ public final class ConfigLoader {
         return ok ? Optional.of(out.toString()) : Optional.empty();
     }
 
-    private boolean bool(JsonNode parent, String key, String path, boolean fallback) {
+    boolean bool(JsonNode parent, String key, String path, boolean fallback) {
         return optionalText(parent, key, path).map(t -> switch (t.toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
@@ -622,7 +623,7 @@ public final class ConfigLoader {
         }).orElse(fallback);
     }
 
-    private OptionalInt integer(JsonNode parent, String key, String path, int min, int max) {
+    OptionalInt integer(JsonNode parent, String key, String path, int min, int max) {
         Optional<String> t = optionalText(parent, key, path);
         if (t.isEmpty()) {
             return OptionalInt.empty();
@@ -640,7 +641,7 @@ public final class ConfigLoader {
         }
     }
 
-    private Optional<Duration> duration(JsonNode parent, String key, String path) {
+    Optional<Duration> duration(JsonNode parent, String key, String path) {
         Optional<String> t = optionalText(parent, key, path);
         if (t.isEmpty()) {
             return Optional.empty();
@@ -653,7 +654,7 @@ public final class ConfigLoader {
         return d;
     }
 
-    private long parseSize(String path, String text) {
+    long parseSize(String path, String text) {
         Matcher m = Pattern.compile("(\\d+)\\s*(|B|KiB|KB|MiB|MB|GiB|GB)").matcher(text.trim());
         if (!m.matches()) {
             problem(path, quote(text) + " (expected: a size such as 16MiB or 1048576)");
@@ -675,7 +676,7 @@ public final class ConfigLoader {
         return n * unit;
     }
 
-    private Optional<URI> parseUrl(String path, String text) {
+    Optional<URI> parseUrl(String path, String text) {
         try {
             URI u = new URI(text);
             if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
@@ -764,7 +765,7 @@ public final class ConfigLoader {
         return names.isEmpty() ? List.of("(no backends defined)") : names;
     }
 
-    private void checkKeys(String path, JsonNode node, Set<String> allowed) {
+    void checkKeys(String path, JsonNode node, Set<String> allowed) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {
@@ -807,15 +808,20 @@ public final class ConfigLoader {
         return b.length == 16 && (b[0] & 0xfe) == 0xfc;
     }
 
-    private void problem(String path, String message) {
+    void problem(String path, String message) {
         problems.add(path + ": " + message);
     }
 
-    private static String quote(String s) {
+    /** 6, 2.5: a number as written in the file. */
+    static String number(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    static String quote(String s) {
         return "\"" + s + "\"";
     }
 
-    private static String describe(JsonNode n) {
+    static String describe(JsonNode n) {
         if (n == null || n.isNull()) {
             return "empty";
         }

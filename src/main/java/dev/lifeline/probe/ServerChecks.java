@@ -32,7 +32,7 @@ import java.util.concurrent.Future;
  *       {@code /v1/models}, which also proves the key without spending tokens);</li>
  *   <li>{@code models}: every required model is installed;</li>
  *   <li>{@code inference}: a test answer of a few tokens, timed (first token, tokens per second, load);</li>
- *   <li>{@code gpu}, Ollama only: {@code /api/ps} shows whether the model runs on the GPU, partly or wholly on the CPU.</li>
+ *   <li>{@code gpu}, Ollama only (also behind {@code type: openai}): {@code /api/ps} shows whether the model runs on the GPU, partly or wholly on the CPU.</li>
  * </ol>
  * Plain blocking code; {@link #runAll} gives each backend a virtual thread.
  */
@@ -84,15 +84,17 @@ public final class ServerChecks {
         if (model.isPresent()) {
             checks.add(inference(plan, model.get()));
         }
-        if (plan.backend().dialect() == Dialect.OLLAMA) {
-            checks.add(gpu(plan));   // after the inference, which loaded the model
-        }
+        service.ollamaRoot().ifPresent(root -> checks.add(gpu(plan, root)));   // after the inference, which loaded the model
         return checks;
     }
 
     // ------------------------------------------------------------------ service
 
-    private record Service(Check check, Optional<List<String>> models) {
+    /** @param ollamaRoot where Ollama's native API answers, when the server is Ollama (also behind {@code type: openai}) */
+    private record Service(Check check, Optional<List<String>> models, Optional<URI> ollamaRoot) {
+        Service withOllamaRoot(URI root) {
+            return new Service(check, models, Optional.of(root));
+        }
     }
 
     private Service service(CheckPlan plan) {
@@ -101,7 +103,7 @@ public final class ServerChecks {
         long start = System.nanoTime();
         Optional<String> refused = connect(b.url(), plan.timeout());
         if (refused.isPresent()) {
-            return new Service(Check.of(name, "service", Status.CRITICAL, refused.get()), Optional.empty());
+            return down(name, Status.CRITICAL, refused.get());
         }
         try {
             if (b.dialect() == Dialect.OLLAMA) {
@@ -114,7 +116,7 @@ public final class ServerChecks {
                     return down(name, Status.WARNING, "answers, but not as Ollama does (GET / said \"" + ProbeHttp.excerpt(root.body())
                             + "\"): is this port another server? (type: openai for OpenAI-compatible servers)");
                 }
-                return listModels(plan, start, "Ollama is running");
+                return listModels(plan, start, "Ollama is running").withOllamaRoot(ProbeHttp.under(b, ""));
             }
             if (!b.cloud()) {
                 // llama.cpp and vLLM: /health at the server's root; llama.cpp says 503 "Loading model" while it loads
@@ -125,7 +127,15 @@ public final class ServerChecks {
                             ? down(name, Status.WARNING, "still loading its model (/health: " + why + "); it serves once loaded")
                             : down(name, Status.CRITICAL, "unhealthy (/health answered HTTP 503: " + why + ")");
                 }
-                return listModels(plan, start, health.statusCode() == 200 ? "healthy" : "up");
+                if (health.statusCode() == 200) {
+                    return listModels(plan, start, "healthy");
+                }
+                // no /health: LM Studio, or Ollama's OpenAI-compatible API, whose root says so (and whose /api/ps we can read)
+                HttpResponse<byte[]> root = http.get(b, ProbeHttp.root(b, "/"), plan.timeout());
+                if (root.statusCode() == 200 && new String(root.body(), StandardCharsets.UTF_8).contains("Ollama is running")) {
+                    return listModels(plan, start, "Ollama is running").withOllamaRoot(ProbeHttp.root(b, ""));
+                }
+                return listModels(plan, start, "up");
             }
             return listModels(plan, start, "reachable, key accepted");
         } catch (IOException e) {
@@ -155,11 +165,11 @@ public final class ServerChecks {
         }
         List<String> models = BackendProbe.models(r.body(), b.dialect());
         String summary = alive + " (" + ProbeHttp.Durations.words(Duration.ofNanos(System.nanoTime() - start)) + ")";
-        return new Service(new Check(b.name(), "service", Status.OK, summary, List.of(took)), Optional.of(models));
+        return new Service(new Check(b.name(), "service", Status.OK, summary, List.of(took)), Optional.of(models), Optional.empty());
     }
 
     private static Service down(String backend, Status status, String summary) {
-        return new Service(Check.of(backend, "service", status, summary), Optional.empty());
+        return new Service(Check.of(backend, "service", status, summary), Optional.empty(), Optional.empty());
     }
 
     /** A TCP connect to every address the host resolves to; empty when one accepts. */
@@ -201,7 +211,8 @@ public final class ServerChecks {
         Measure count = Measure.of("models_missing", missing.size(), "").judgedBy("0", "0");
         if (missing.isEmpty()) {
             String summary = plan.models().isEmpty() ? available.size() + " models installed, none required"
-                    : "all " + plan.models().size() + " required present: " + String.join(", ", plan.models());
+                    : plan.models().size() == 1 ? plan.models().getFirst() + " installed"
+                    : "all " + plan.models().size() + " required installed: " + String.join(", ", plan.models());
             return new Check(b.name(), "models", Status.OK, summary, List.of(count));
         }
         String hint = b.dialect() == Dialect.OLLAMA ? " (install: " + String.join("; ", missing.stream().map(m -> "ollama pull " + m).toList()) + ")"
@@ -259,11 +270,11 @@ public final class ServerChecks {
 
     // ------------------------------------------------------------------ gpu
 
-    private Check gpu(CheckPlan plan) {
+    private Check gpu(CheckPlan plan, URI ollamaRoot) {
         BackendConfig b = plan.backend();
         HttpResponse<byte[]> r;
         try {
-            r = http.get(b, ProbeHttp.under(b, "/api/ps"), plan.timeout());
+            r = http.get(b, URI.create(ollamaRoot + "/api/ps"), plan.timeout());
         } catch (IOException e) {
             return Check.of(b.name(), "gpu", Status.UNKNOWN, "GET /api/ps: " + ProbeHttp.unreachable(e, plan.timeout()));
         } catch (InterruptedException e) {

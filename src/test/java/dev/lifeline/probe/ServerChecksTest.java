@@ -304,6 +304,24 @@ class ServerChecksTest {
     }
 
     @Test
+    void ollamaBehindItsOpenAiApiIsRecognisedAndItsGpuChecked() {
+        FakeOllama.serving(up, MODEL);
+        up.on("GET", "/health", Reply.text(404, "404 page not found"));
+        up.on("GET", "/v1/models", Reply.json(200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + MODEL + "\",\"object\":\"model\"}]}"));
+        up.on("POST", "/v1/chat/completions", Reply.sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"1\"}}]}",
+                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" 2\"}}]}", "data: [DONE]"));
+        up.on("GET", "/api/ps", FakeOllama.ps(MODEL, 6 * GIB, 0));
+        CheckPlan p = plan(backend(Dialect.OPENAI, up.url("/v1"), false, Optional.empty()), List.of(MODEL), CpuFallback.WARNING);
+
+        List<Check> found = checks.run(p);
+
+        assertThat(found).extracting(Check::name).containsExactly("service", "models", "inference", "gpu");
+        assertThat(named(found, "service").summary()).startsWith("Ollama is running");
+        assertThat(named(found, "models").summary()).isEqualTo("llama3.1:8b installed");
+        assertThat(named(found, "gpu").status()).isEqualTo(Status.WARNING);
+    }
+
+    @Test
     void aCloudKeyThatIsRefusedIsCriticalWithoutSpendingTokens() {
         up.on("GET", "/v1/models", Reply.json(401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\"}}"));
         CheckPlan p = new CheckPlan(backend(Dialect.OPENAI, up.url("/v1"), true, Optional.of("sk-bad")), List.of("gpt-4o"), Optional.empty(),

@@ -223,12 +223,32 @@ public final class Exchange {
                 : "cannot be translated for " + t.backend().dialect().wireName() + ": " + refusal.get().message());
     }
 
+    /**
+     * Whether a target after the current one is not known down. When every remaining one is, the current one is tried
+     * anyway: the health check may be a few seconds old, and trying costs less than failing without trying.
+     */
+    private boolean laterTargetMayServe() {
+        for (int i = index + 1; i < targets.size(); i++) {
+            Target o = targets.get(i);
+            boolean cloudSkipped = o.cloud() && (contingency || request.localOnly());
+            if (!cloudSkipped && gateway.knownDown(o.backendName()).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Optional<String> skipReason(Target t) {
         if (contingency && t.cloud()) {
             return Optional.of("contingency mode: cloud skipped");
         }
         if (request.localOnly() && t.cloud()) {
             return Optional.of("local-only key: cloud skipped");
+        }
+        Optional<String> down = gateway.knownDown(t.backendName());
+        if (down.isPresent() && laterTargetMayServe()) {
+            // the background health check found it unreachable: no user request waits for its connect timeout
+            return Optional.of("down at the last health check: " + down.get());
         }
         if (minContextWindow.isPresent()) {
             OptionalLong w = t.spec().contextWindow();

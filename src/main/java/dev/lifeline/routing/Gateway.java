@@ -69,6 +69,11 @@ public final class Gateway implements AutoCloseable {
         return breakers;
     }
 
+    /** Why the health checks last found this backend unreachable; empty when they did not (or have not looked yet). */
+    public Optional<String> knownDown(String backend) {
+        return health.down(backend);
+    }
+
     public boolean contingency() {
         return contingency.get();
     }

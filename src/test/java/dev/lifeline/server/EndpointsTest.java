@@ -93,6 +93,48 @@ class EndpointsTest {
     }
 
     @Test
+    void aBackendTheHealthCheckFoundDownIsSkippedWithoutWaitingForIt() {
+        local.always(Reply.json(200, chatCompletion("llama3.1:8b", "from local")));
+        try (TestGateway checked = TestGateway.start("""
+                backends:
+                  cloud: { type: openai, url: "http://127.0.0.1:%d/v1", cloud: true, retries: 2 }
+                  local: { type: openai, url: "%s", cloud: false }
+                routes:
+                  - model: gpt-4o
+                    targets: [ { backend: cloud }, { backend: local, model: "llama3.1:8b" } ]
+                health: { interval: 200ms, timeout: 1s }
+                """.formatted(FakeUpstream.deadPort(), local.url("/v1")))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> checked.get("/readyz").body().contains("unreachable"));
+
+            var r = checked.chat("gpt-4o", "hi");
+
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-lifeline-attempts")).contains("1");
+            assertThat(r.headers().firstValue("x-lifeline-failover").orElseThrow())
+                    .contains("down at the last health check: unreachable: connection refused");
+        }
+    }
+
+    @Test
+    void whenEveryTargetIsKnownDownTheLastIsTriedAnyway() {
+        try (TestGateway checked = TestGateway.start("""
+                backends:
+                  local: { type: openai, url: "http://127.0.0.1:%d/v1", cloud: false, retries: 0 }
+                routes:
+                  - model: m
+                    targets: [ { backend: local, model: "llama3.1:8b" } ]
+                health: { interval: 200ms, timeout: 1s }
+                """.formatted(FakeUpstream.deadPort()))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> checked.get("/readyz").body().contains("unreachable"));
+
+            var r = checked.chat("m", "hi");
+
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("x-lifeline-attempts")).as("tried, not skipped").contains("1");
+        }
+    }
+
+    @Test
     void readinessKnowsAnOpenCircuit() {
         FakeUpstream failing = FakeUpstream.start();
         failing.always(Reply.json(500, "{\"error\":{\"message\":\"runner process has terminated\"}}"));

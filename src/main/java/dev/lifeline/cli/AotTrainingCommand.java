@@ -1,5 +1,6 @@
 package dev.lifeline.cli;
 
+import com.sun.net.httpserver.HttpServer;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -24,7 +25,8 @@ import java.util.stream.Stream;
 /**
  * {@code lifeline aot-training}, hidden: the workload the launcher records once per build into a JDK 25 AOT cache
  * ({@code -XX:AOTCacheOutput}), so that one-shot commands start with their classes already loaded and linked. It runs
- * the commands' start-up paths for real (help, configuration, keys, an HTTP client call) with every output discarded,
+ * the commands' start-up paths for real (help, configuration, keys, an HTTP client call, a monitor run against an
+ * Ollama played on loopback) with every output discarded,
  * touches nothing outside a temporary directory and sends nothing off this machine.
  */
 @Command(name = "aot-training", hidden = true,
@@ -58,6 +60,7 @@ public final class AotTrainingCommand implements Callable<Integer> {
             run(trainingEnv, "keys", "list", "--json");
             run(trainingEnv, "contingency", "status", "--gateway", "http://127.0.0.1:" + closedPort());
             httpClientCall();
+            monitorRuns(trainingEnv, dir);
             return 0;
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -80,6 +83,47 @@ public final class AotTrainingCommand implements Callable<Integer> {
         } catch (IOException expected) {
             // refused: the point was to load and link the client's classes
         }
+    }
+
+    /** {@code lifeline monitor} against an Ollama played on loopback: every check, every output, the log and textfile. */
+    private static void monitorRuns(Map<String, String> env, Path dir) throws IOException {
+        HttpServer ollama = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        answer(ollama, "/", "text/plain", "Ollama is running");
+        answer(ollama, "/api/tags", "application/json", "{\"models\":[{\"name\":\"m:latest\",\"model\":\"m:latest\"}]}");
+        answer(ollama, "/api/ps", "application/json", "{\"models\":[{\"name\":\"m:latest\",\"size\":100,\"size_vram\":100}]}");
+        answer(ollama, "/api/chat", "application/x-ndjson", "{\"message\":{\"role\":\"assistant\",\"content\":\"1\"},\"done\":false}\n"
+                + "{\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"load_duration\":1,\"eval_count\":2,\"eval_duration\":1000}\n");
+        ollama.start();
+        try {
+            String url = "http://127.0.0.1:" + ollama.getAddress().getPort();
+            String[] common = {"monitor", "--url", url, "--model", "m", "--state", dir.resolve("state.json").toString(),
+                    "--log", dir.resolve("monitor.jsonl").toString(), "--textfile", dir.resolve("lifeline.prom").toString()};
+            run(env, common);
+            run(env, concat(common, "--json"));
+            run(env, concat(common, "--format", "nagios"));
+            run(env, "monitor", "--url", "http://127.0.0.1:" + closedPort(), "--no-alerts");
+            run(env, "monitor", "schedule", "--cron");
+        } finally {
+            ollama.stop(0);
+        }
+    }
+
+    private static void answer(HttpServer server, String path, String type, String body) {
+        server.createContext(path, exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("content-type", type);
+                exchange.sendResponseHeaders(path.equals("/") && !exchange.getRequestURI().getPath().equals("/") ? 404 : 200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            }
+        });
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private static int closedPort() {

@@ -11,7 +11,8 @@ import java.util.Map;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Keeps your AI apps answering: cloud first, local models when the cloud fails.",
-        subcommands = {ServeCommand.class, ConfigCommand.class, ContingencyCommand.class, KeysCommand.class, CommandLine.HelpCommand.class,
+        subcommands = {ServeCommand.class, MonitorCommand.class, ConfigCommand.class, ContingencyCommand.class, KeysCommand.class,
+                CommandLine.HelpCommand.class,
                 AotTrainingCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -30,7 +31,7 @@ public final class Main implements Runnable {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println("lifeline: " + ex.getMessage());
-            return 1;
+            return line.getCommandSpec().exitCodeOnExecutionException();
         });
         return cli.execute(args);
     }

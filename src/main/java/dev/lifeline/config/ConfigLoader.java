@@ -779,7 +779,7 @@ public final class ConfigLoader {
      * A cloud backend is one that is not on this machine or a private network. A single-label name ({@code ollama},
      * a compose service) is a local network's.
      */
-    static boolean looksLikeCloud(URI url) {
+    public static boolean looksLikeCloud(URI url) {
         String host = url.getHost().toLowerCase(Locale.ROOT);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);

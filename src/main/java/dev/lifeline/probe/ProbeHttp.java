@@ -13,8 +13,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Optional;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * How probes talk to a backend: its base URL, its credentials in its dialect's headers, its extra headers, no proxy
@@ -22,14 +27,47 @@ import java.util.Optional;
  * Blocking, for virtual threads.
  */
 final class ProbeHttp {
-    private final HttpClient http;
+    private final Duration connectTimeout;
+    private volatile HttpClient plain;
+    private volatile HttpClient tls;
 
     ProbeHttp(Duration connectTimeout) {
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.connectTimeout = connectTimeout;
+    }
+
+    /**
+     * The client for this URI, made on first use. Local servers speak plain HTTP, and a client for them gets a TLS
+     * context that trusts nothing: it never makes a TLS connection (no redirects are followed), and building the
+     * default one reads the JDK's whole certificate store, a tenth of a second of every one-shot run.
+     */
+    private HttpClient client(URI uri) {
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        HttpClient c = https ? tls : plain;
+        if (c == null) {
+            synchronized (this) {
+                c = https ? tls : plain;
+                if (c == null) {
+                    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout).proxy(HttpClient.Builder.NO_PROXY)
+                            .followRedirects(HttpClient.Redirect.NEVER);
+                    if (https) {
+                        c = tls = b.build();
+                    } else {
+                        c = plain = b.sslContext(trustingNothing()).build();
+                    }
+                }
+            }
+        }
+        return c;
+    }
+
+    private static SSLContext trustingNothing() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new KeyManager[0], new TrustManager[0], null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS in this JDK", e);
+        }
     }
 
     /** The backend's URL with {@code path} appended: {@code http://host:11434} + {@code /api/tags}. */
@@ -55,13 +93,13 @@ final class ProbeHttp {
     }
 
     HttpResponse<byte[]> get(BackendConfig b, URI uri, Duration timeout) throws IOException, InterruptedException {
-        return http.send(request(b, uri, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        return client(uri).send(request(b, uri, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     HttpResponse<InputStream> postStreaming(BackendConfig b, URI uri, String json, Duration timeout) throws IOException, InterruptedException {
         HttpRequest req = request(b, uri, timeout).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
-        return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        return client(uri).send(req, HttpResponse.BodyHandlers.ofInputStream());
     }
 
     /** Why a request got no answer, in words: {@code connection refused}, {@code host name does not resolve}... */

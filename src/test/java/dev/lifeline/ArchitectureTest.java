@@ -27,6 +27,8 @@ class ArchitectureTest {
                     "dev.lifeline.codec"),
             "observe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty"),
             "probe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty"),
+            "monitor", List.of("dev.lifeline.server", "dev.lifeline.routing", "dev.lifeline.backend", "dev.lifeline.codec",
+                    "dev.lifeline.cli", "io.netty"),
             "auth", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
                     "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.cli", "io.netty"));
 

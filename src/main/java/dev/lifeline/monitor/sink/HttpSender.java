@@ -171,7 +171,7 @@ final class HttpSender {
                             ? "connect timed out after " + say(settings.connectTimeout())
                             : "no answer within " + say(settings.requestTimeout()), attempt);
                 } catch (IOException e) {
-                    if (last || e instanceof SSLException) { // a certificate does not mend itself in a second
+                    if (last || tls(e).isPresent()) { // a certificate does not mend itself in a second
                         throw failure(problem(e), attempt);
                     }
                     wait = backoff(attempt);
@@ -256,13 +256,24 @@ final class HttpSender {
         if (e instanceof UnknownHostException) {
             return "the host name does not resolve";
         }
-        if (e instanceof SSLException) {
-            return "TLS failed: " + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+        Optional<SSLException> tls = tls(e);
+        if (tls.isPresent()) {
+            return "TLS failed: " + Optional.ofNullable(tls.get().getMessage()).orElse(tls.get().getClass().getSimpleName());
         }
         if (e instanceof EOFException || String.valueOf(e.getMessage()).contains("no bytes")) {
             return "the connection closed without an answer";
         }
         return Optional.ofNullable(e.getMessage()).filter(m -> !m.isBlank()).orElse(e.getClass().getSimpleName());
+    }
+
+    /** The TLS failure behind an I/O error: the JDK client reports a failed handshake wrapped or bare, by timing. */
+    private static Optional<SSLException> tls(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException ssl) {
+                return Optional.of(ssl);
+            }
+        }
+        return Optional.empty();
     }
 
     private AlertException failure(String what, int attempts) {

@@ -31,12 +31,18 @@ public record CheckPlan(BackendConfig backend, List<String> models, Optional<Str
     }
 
     /**
-     * How long a test inference may take in all: twice a cold load at the critical load time plus a first token at
-     * its critical time (the answer itself is a few tokens). A model that takes longer is CRITICAL anyway.
+     * How long a test inference may take in all: a cold load at the critical load time, then a first token at its
+     * critical time (timed after the load), and as long again for a few more tokens. A model that takes longer is
+     * CRITICAL anyway; with the default thresholds this is 3 minutes, inside a 5-minute schedule.
      */
+    /** Once tokens flow, the longest wait for the next one: twice the per-request timeout (10 s by default). */
+    public Duration stallTimeout() {
+        return timeout.multipliedBy(2);
+    }
+
     public Duration inferenceTimeout() {
         Duration load = thresholds.loadTime().critical().or(() -> thresholds.loadTime().warning()).orElse(Duration.ofMinutes(5));
         Duration ttft = thresholds.ttft().critical().or(() -> thresholds.ttft().warning()).orElse(Duration.ofMinutes(1));
-        return load.plus(ttft).multipliedBy(2);
+        return load.plus(ttft.multipliedBy(2));
     }
 }

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,7 +44,12 @@ final class InferenceProbe {
         this.http = http;
     }
 
-    Outcome run(BackendConfig b, String model, Duration timeout) {
+    /**
+     * @param timeout for the whole answer, a cold load included
+     * @param stall   once tokens flow, the longest wait for the next line: a runner that hangs mid-answer is reported
+     *                in seconds, not at the end of a timeout sized for a cold load
+     */
+    Outcome run(BackendConfig b, String model, Duration timeout, Duration stall) {
         Reading reading = switch (b.dialect()) {
             case OLLAMA -> new OllamaReading();
             case OPENAI -> new OpenAiReading();
@@ -60,13 +64,8 @@ final class InferenceProbe {
                     return new Failed("HTTP " + r.statusCode() + " from " + uri.getPath() + ": " + errorMessage(in.readNBytes(4096)));
                 }
                 // the request timeout covers the headers only: a stream that stalls later is cut here
-                Duration left = timeout.minusNanos(System.nanoTime() - start);
-                CompletableFuture<Void> cut = CompletableFuture.runAsync(() -> closeQuietly(in),
-                        CompletableFuture.delayedExecutor(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS));
-                try {
-                    return read(reading, in, start, timeout);
-                } finally {
-                    cut.cancel(false);
+                try (Watchdog watchdog = new Watchdog(in, start + timeout.toNanos(), stall)) {
+                    return read(reading, in, start, timeout, watchdog);
                 }
             }
         } catch (IOException e) {
@@ -77,12 +76,15 @@ final class InferenceProbe {
         }
     }
 
-    private static Outcome read(Reading reading, InputStream in, long start, Duration timeout) {
+    private static Outcome read(Reading reading, InputStream in, long start, Duration timeout, Watchdog watchdog) {
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         try {
             String line;
             while ((line = lines.readLine()) != null) {
                 Optional<String> error = reading.line(line, System.nanoTime());
+                if (reading.firstTokenAt != 0) {
+                    watchdog.progress();
+                }
                 if (error.isPresent()) {
                     return new Failed("the server reported an error: " + error.get());
                 }
@@ -93,9 +95,15 @@ final class InferenceProbe {
         } catch (MalformedStream e) {
             return new Failed("the answer is not in the configured dialect, " + e.getMessage());
         } catch (IOException e) {
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            return new Failed(took.compareTo(timeout) >= 0 ? "no complete answer within " + ProbeHttp.Durations.words(timeout)
-                    : "the stream broke off: " + ProbeHttp.unreachable(e, timeout));
+            if (watchdog.stalled()) {
+                return new Failed("the answer stalled after " + reading.tokens() + " token" + (reading.tokens() == 1 ? "" : "s")
+                        + ": nothing for " + ProbeHttp.Durations.words(watchdog.stall));
+            }
+            if (watchdog.expired()) {
+                return new Failed(reading.firstTokenAt == 0 ? "no token within " + ProbeHttp.Durations.words(timeout)
+                        : "not complete within " + ProbeHttp.Durations.words(timeout));
+            }
+            return new Failed("the stream broke off: " + ProbeHttp.unreachable(e, timeout));
         }
         if (reading.firstTokenAt == 0) {
             return new Failed(reading.done ? "answered without a single token" : "the stream ended before any token");
@@ -103,8 +111,65 @@ final class InferenceProbe {
         if (!reading.done) {
             return new Failed("the stream ended before the answer was complete (no final " + reading.finalMark() + ")");
         }
-        return new Answered(Duration.ofNanos(reading.firstTokenAt - start), reading.tokensPerSecond(), reading.loadTime, reading.tokens());
+        // Ollama reports its load on its own: the first token is timed from when the model was ready
+        Duration ttft = Duration.ofNanos(reading.firstTokenAt - start).minus(reading.loadTime.orElse(Duration.ZERO));
+        return new Answered(ttft.isNegative() ? Duration.ZERO : ttft, reading.tokensPerSecond(), reading.loadTime, reading.tokens());
     }
+
+    /**
+     * Closes the stream when the whole answer is late, or when tokens stopped coming for {@code stall}: the
+     * client's own timeout ends with the headers.
+     */
+    private static final class Watchdog implements AutoCloseable {
+        private final InputStream in;
+        private final long deadline;
+        final Duration stall;
+        private volatile long lastProgress;
+        private volatile boolean progressing;
+        private volatile String cause = "";
+        private final java.util.concurrent.ScheduledFuture<?> tick;
+
+        Watchdog(InputStream in, long deadline, Duration stall) {
+            this.in = in;
+            this.deadline = deadline;
+            this.stall = stall;
+            this.tick = TICKER.scheduleWithFixedDelay(this::check, 50, 50, TimeUnit.MILLISECONDS);
+        }
+
+        void progress() {
+            lastProgress = System.nanoTime();
+            progressing = true;
+        }
+
+        private void check() {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                cause = "expired";
+            } else if (progressing && now - lastProgress >= stall.toNanos()) {
+                cause = "stalled";
+            } else {
+                return;
+            }
+            tick.cancel(false);
+            closeQuietly(in);
+        }
+
+        boolean stalled() {
+            return cause.equals("stalled");
+        }
+
+        boolean expired() {
+            return cause.equals("expired");
+        }
+
+        @Override
+        public void close() {
+            tick.cancel(false);
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService TICKER = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("lifeline-probe-watchdog").factory());
 
     /** One dialect's request and the reading of its stream, a line at a time. */
     private abstract static class Reading {

@@ -243,7 +243,7 @@ public final class ServerChecks {
 
     private Check inference(CheckPlan plan, String model) {
         String backend = plan.backend().name();
-        InferenceProbe.Outcome outcome = inference.run(plan.backend(), model, plan.inferenceTimeout());
+        InferenceProbe.Outcome outcome = inference.run(plan.backend(), model, plan.inferenceTimeout(), plan.stallTimeout());
         if (outcome instanceof InferenceProbe.Failed f) {
             return Check.of(backend, "inference", Status.CRITICAL, model + ": no answer: " + f.why());
         }

@@ -225,21 +225,46 @@ class ServerChecksTest {
     }
 
     @Test
-    void aStreamThatStallsIsCutAtTheInferenceTimeout() {
+    void anAnswerThatStallsMidwayIsReportedWithinTheStallTimeNotTheLoadTime() {
         FakeOllama.serving(up, MODEL);
         up.on("POST", "/api/chat", Reply.ndjson("{\"model\":\"" + MODEL + "\",\"message\":{\"role\":\"assistant\",\"content\":\"1\"},\"done\":false}")
                 .then(Reply.Fault.STALL));
-        Level<Duration> short1 = new Level<>(Optional.empty(), Optional.of(Duration.ofMillis(500)));
-        Thresholds quick = new Thresholds(Thresholds.DEFAULT.tokensPerSecond(), short1, short1);
-        CheckPlan p = new CheckPlan(backend(Dialect.OLLAMA, up.baseUrl(), false, Optional.empty()), List.of(MODEL), Optional.of(MODEL), quick,
-                CpuFallback.WARNING, Duration.ofSeconds(2));
+        CheckPlan p = new CheckPlan(backend(Dialect.OLLAMA, up.baseUrl(), false, Optional.empty()), List.of(MODEL), Optional.of(MODEL),
+                Thresholds.DEFAULT, CpuFallback.WARNING, Duration.ofSeconds(1));
 
         long start = System.nanoTime();
         Check inference = named(checks.run(p), "inference");
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(inference.status()).isEqualTo(Status.CRITICAL);
-        assertThat(inference.summary()).isEqualTo("llama3.1:8b: no answer: no complete answer within 2 s");
+        assertThat(inference.summary()).isEqualTo("llama3.1:8b: no answer: the answer stalled after 1 token: nothing for 2 s");
+    }
+
+    @Test
+    void aModelThatNeverStartsAnsweringIsCutAtTheInferenceDeadline() {
+        FakeOllama.serving(up, MODEL);
+        up.on("POST", "/api/chat", Reply.ndjson().then(Reply.Fault.STALL));
+        Level<Duration> short1 = new Level<>(Optional.empty(), Optional.of(Duration.ofMillis(500)));
+        Thresholds quick = new Thresholds(Thresholds.DEFAULT.tokensPerSecond(), short1, short1);
+        CheckPlan p = new CheckPlan(backend(Dialect.OLLAMA, up.baseUrl(), false, Optional.empty()), List.of(MODEL), Optional.of(MODEL), quick,
+                CpuFallback.WARNING, Duration.ofSeconds(2));
+
+        Check inference = named(checks.run(p), "inference");
+
+        assertThat(inference.status()).isEqualTo(Status.CRITICAL);
+        assertThat(inference.summary()).isEqualTo("llama3.1:8b: no answer: no token within 1.5 s");
+    }
+
+    @Test
+    void firstTokenIsTimedAfterOllamasOwnLoad() {
+        FakeOllama.serving(up, MODEL);
+        // the load holds the answer back 1.2 s, and Ollama says it loaded for 1.2 s
+        up.on("POST", "/api/chat", FakeOllama.chat(MODEL, 4, 4, 100_000_000L, 1_200_000_000L).withHeaderDelay(Duration.ofMillis(1200)));
+
+        Check inference = named(checks.run(ollama(MODEL)), "inference");
+
+        Measure ttft = inference.measures().stream().filter(m -> m.name().equals("ttft")).findFirst().orElseThrow();
+        assertThat(ttft.value()).as("the load is reported on its own, not again as first-token time").isLessThan(0.6);
     }
 
     @Test

@@ -55,6 +55,8 @@ import java.util.concurrent.Callable;
                 "Alerts (monitor.alerts in the config) go out when a check changes state, with a recovery notice when it is OK again."},
         subcommands = {MonitorTestAlertCommand.class, MonitorScheduleCommand.class})
 public final class MonitorCommand implements Callable<Integer> {
+    static final String DEFAULT_METRICS = "127.0.0.1:8471";
+
     private final Map<String, String> env;
 
     @Spec
@@ -63,8 +65,9 @@ public final class MonitorCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration (default: the embedded default, as serve uses)")
     Path config;
 
-    @Option(names = "--url", paramLabel = "URL", description = "check this server instead of the configuration's backends (repeatable)")
-    List<URI> urls = new ArrayList<>();
+    @Option(names = "--url", paramLabel = "URL", description = "check this server instead of the configuration's backends (repeatable;"
+            + " host:port means http://host:port)")
+    List<String> urls = new ArrayList<>();
 
     @Option(names = "--type", paramLabel = "TYPE", description = "the API of --url servers: ollama, openai or anthropic"
             + " (default: openai when the URL ends in /v1, else ollama)")
@@ -106,8 +109,9 @@ public final class MonitorCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "DURATION", description = "time between runs with --watch (default: monitor.interval, 5m)")
     String interval;
 
-    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "where --watch serves /metrics (default: 127.0.0.1:8471; off: nowhere)")
-    String metricsListen = "127.0.0.1:8471";
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "where --watch serves /metrics (default: " + "127.0.0.1:8471"
+            + "; off: nowhere)")
+    String metricsListen;
 
     @Option(names = "--runs", paramLabel = "N", hidden = true, description = "with --watch: stop after N runs")
     int runs;
@@ -119,15 +123,59 @@ public final class MonitorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Optional<Config> cfg = MonitorSetup.config(config, urls, type, env, err);
-        if (cfg.isEmpty()) {
-            return Status.UNKNOWN.exitCode();
+        // what goes wrong before any check is also the Nagios status line: Nagios reads stdout only
+        java.io.StringWriter problems = new java.io.StringWriter();
+        PrintWriter err = new PrintWriter(problems, true);
+        try {
+            return check(out, err);
+        } finally {
+            err.flush();
+            String said = problems.toString();
+            spec.commandLine().getErr().print(said);
+            spec.commandLine().getErr().flush();
+            if (unknown && "nagios".equals(format) && !said.isBlank()) {
+                List<String> lines = said.lines().map(String::strip).toList();
+                String first = lines.getFirst().replaceFirst("^lifeline: ", "");
+                // "FILE has 2 problems:" says little on a dashboard without the first of them
+                String line = first.endsWith(":") && lines.size() > 1 ? first + " " + lines.get(1) : first;
+                out.println("LIFELINE UNKNOWN - " + line.replace("|", "/"));
+                out.flush();
+            }
+        }
+    }
+
+    private boolean unknown;
+
+    private int unknown() {
+        unknown = true;
+        return Status.UNKNOWN.exitCode();
+    }
+
+    private int check(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+        if (json && format != null && !format.equals("json")) {
+            err.println("lifeline: --json and --format " + format + " (expected: one of them)");
+            return unknown();
+        }
+        if (!watch && (interval != null || metricsListen != null)) {
+            err.println("lifeline: " + (interval != null ? "--interval" : "--metrics-listen") + " applies to --watch (add --watch to run for ever)");
+            return unknown();
+        }
+        if (!models.isEmpty() && urls.isEmpty()) {
+            err.println("lifeline: --model applies to --url servers (for the configuration's backends, list models under"
+                    + " monitor.backends.NAME.models)");
+            return unknown();
         }
         Optional<ReportFormat> fmt = format(err);
+        if (fmt.isEmpty()) {
+            return unknown();
+        }
+        Optional<Config> cfg = MonitorSetup.config(config, urls, type, env, err);
+        if (cfg.isEmpty()) {
+            return unknown();
+        }
         Optional<Duration> every = interval == null ? Optional.of(cfg.get().monitor().interval()) : Durations.parse(interval, "--interval", err);
-        if (fmt.isEmpty() || every.isEmpty()) {
-            return Status.UNKNOWN.exitCode();
+        if (every.isEmpty()) {
+            return unknown();
         }
         MonitorConfig m = cfg.get().monitor();
         List<CheckPlan> plans = plans(cfg.get());
@@ -146,10 +194,13 @@ public final class MonitorCommand implements Callable<Integer> {
 
     private int runOnce(Monitor monitor, ReportFormat fmt, PrintWriter out, PrintWriter err) {
         Monitor.Run run = monitor.runOnce();
-        if (!(quiet && run.report().status().isOk())) {
+        // --quiet is for a person's table under cron; Nagios and scripts always get their status
+        if (!(quiet && run.report().status().isOk() && fmt instanceof TableFormat)) {
             fmt.print(run.report(), out);
         }
-        run.sent().forEach((sink, notice) -> err.println("lifeline monitor: told " + sink + ": " + notice.title()));
+        if (!quiet) {
+            run.sent().forEach((sink, notice) -> err.println("lifeline monitor: alert sent to " + sink + ": " + notice.title()));
+        }
         run.problems().forEach(p -> err.println("lifeline monitor: " + p));
         err.flush();
         return run.report().status().exitCode();
@@ -158,12 +209,13 @@ public final class MonitorCommand implements Callable<Integer> {
     private int watch(Monitor monitor, MonitorMetrics metrics, ReportFormat fmt, Duration every, PrintWriter out, PrintWriter err)
             throws InterruptedException, IOException {
         Optional<MetricsServer> server = Optional.empty();
-        if (!metricsListen.equals("off")) {
+        String listen = metricsListen == null ? DEFAULT_METRICS : metricsListen;
+        if (!listen.equals("off")) {
             List<String> problems = new ArrayList<>();
-            InetSocketAddress a = ConfigLoader.parseListen("--metrics-listen", metricsListen, problems);
+            InetSocketAddress a = ConfigLoader.parseListen("--metrics-listen", listen, problems);
             if (!problems.isEmpty()) {
-                err.println("lifeline: " + problems.getFirst());
-                return Status.UNKNOWN.exitCode();
+                err.println("lifeline: " + problems.getFirst().replace("127.0.0.1:8470", DEFAULT_METRICS));
+                return unknown();
             }
             server = Optional.of(MetricsServer.start(a, metrics));
             err.printf("lifeline monitor: every %s; metrics on http://%s/metrics%n", Durations.words(every),
@@ -254,7 +306,7 @@ public final class MonitorCommand implements Callable<Integer> {
         private MonitorSetup() {
         }
 
-        static Optional<Config> config(Path file, List<URI> urls, String type, Map<String, String> env, PrintWriter err) {
+        static Optional<Config> config(Path file, List<String> urlTexts, String type, Map<String, String> env, PrintWriter err) {
             Config cfg;
             try {
                 cfg = file == null ? DefaultConfig.load(env) : ConfigLoader.load(file, env);
@@ -262,6 +314,15 @@ public final class MonitorCommand implements Callable<Integer> {
                 err.printf("lifeline: %s has %d problem%s:%n", file, e.problems().size(), e.problems().size() == 1 ? "" : "s");
                 e.problems().forEach(p -> err.println("  " + p));
                 return Optional.empty();
+            }
+            List<URI> urls = new ArrayList<>();
+            for (String text : urlTexts) {
+                Optional<URI> u = url(text);
+                if (u.isEmpty()) {
+                    err.println("lifeline: --url " + text + " (expected: a server's URL such as http://127.0.0.1:11434 or http://127.0.0.1:8080/v1)");
+                    return Optional.empty();
+                }
+                urls.add(u.get());
             }
             if (urls.isEmpty()) {
                 if (type != null) {
@@ -292,6 +353,20 @@ public final class MonitorCommand implements Callable<Integer> {
                     m.timeout(), m.stateFile(), m.log(), m.textfile(), m.alerts());
             return Optional.of(new Config(cfg.listen(), backends, List.of(), false, cfg.breaker(), cfg.health(), cfg.limits(), cfg.security(),
                     "--url", Optional.empty(), adHoc));
+        }
+    }
+
+    /** {@code http://host:port/v1}; a bare {@code host:port}, as people type it, is plain HTTP. */
+    static Optional<URI> url(String text) {
+        String t = text.strip();
+        if (!t.contains("://")) {
+            t = "http://" + t;
+        }
+        try {
+            URI u = new URI(t);
+            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null ? Optional.of(u) : Optional.empty();
+        } catch (java.net.URISyntaxException e) {
+            return Optional.empty();
         }
     }
 

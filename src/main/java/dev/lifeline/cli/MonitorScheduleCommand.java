@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 
 /** {@code lifeline monitor schedule}: a ready entry for cron, systemd, launchd or the Windows task scheduler. */
 @Command(name = "schedule", mixinStandardHelpOptions = true,
-        description = {"Print a ready entry that runs `lifeline monitor` every 5 minutes (or --every):",
-                "a crontab line, a systemd service and timer, a launchd agent, or a schtasks command."})
+        description = {"Print a ready entry that runs `lifeline monitor` every 5 minutes (or --every).",
+                "A crontab line, a systemd service and timer, a launchd agent, or a schtasks command."})
 public final class MonitorScheduleCommand implements Callable<Integer> {
     private final Map<String, String> env;
 
@@ -103,6 +103,17 @@ public final class MonitorScheduleCommand implements Callable<Integer> {
             }
             if (user != null) {
                 job = job.withUser(user);
+            }
+            if (which.systemd) {
+                // the unit has its own /tmp (PrivateTmp=yes): files under the shared one are not there for it
+                Path cwd = Path.of("").toAbsolutePath();
+                for (Path p : config == null ? List.of(cwd) : List.of(cwd, config.toAbsolutePath())) {
+                    if (p.startsWith("/tmp") || p.startsWith("/var/tmp")) {
+                        err.println("lifeline: warning: " + (p.equals(cwd) ? "the working directory " : "") + p + " is in /" + p.getName(0)
+                                + (p.getNameCount() > 1 && p.getName(0).toString().equals("var") ? "/tmp" : "")
+                                + ", which the service does not see (PrivateTmp=yes): use a directory elsewhere");
+                    }
+                }
             }
             out.print(Schedule.recipe(which.format(), job));
             out.flush();

@@ -65,7 +65,7 @@ public final class MonitorTestAlertCommand implements Callable<Integer> {
                 sink.send(test);
                 out.printf("%-9s sent%n", sink.name());
             } catch (AlertSink.AlertException e) {
-                out.printf("%-9s FAILED: %s%n", sink.name(), e.getMessage());
+                out.printf("%-9s FAILED: %s%n", sink.name(), e.getMessage().replaceFirst("^" + sink.name() + ": ", ""));
                 failed++;
             }
         }
@@ -74,7 +74,7 @@ public final class MonitorTestAlertCommand implements Callable<Integer> {
                 heartbeat.get().ping(Status.OK);
                 out.printf("%-9s pinged%n", "heartbeat");
             } catch (AlertSink.AlertException e) {
-                out.printf("%-9s FAILED: %s%n", "heartbeat", e.getMessage());
+                out.printf("%-9s FAILED: %s%n", "heartbeat", e.getMessage().replaceFirst("^heartbeat: ", ""));
                 failed++;
             }
         }

@@ -273,7 +273,7 @@ final class MonitorSection {
         l.checkKeys(path, node, EMAIL_KEYS);
         Optional<String> host = l.optionalText(node, "host", path + ".host");
         Email.Tls tls = l.optionalText(node, "tls", path + ".tls").flatMap(t -> switch (t.toLowerCase(Locale.ROOT)) {
-            case "starttls" -> Optional.of(Email.Tls.STARTTLS);
+            case "starttls", "true" -> Optional.of(Email.Tls.STARTTLS);
             case "tls", "ssl" -> Optional.of(Email.Tls.TLS);
             case "none", "off", "false" -> Optional.of(Email.Tls.NONE);
             default -> {
@@ -314,6 +314,10 @@ final class MonitorSection {
         }
         from.filter(a -> !a.matches("[^@\\s<>]+@[^@\\s<>]+|.*<[^@\\s<>]+@[^@\\s<>]+>")).ifPresent(a ->
                 l.problem(path + ".from", ConfigLoader.quote(a) + " (expected: an email address, or Name <address>)"));
+        if (tls == Email.Tls.NONE && username.isPresent()) {
+            l.problem(path + ".tls", "none with a username (expected: starttls or tls: a login over an unencrypted connection gives the"
+                    + " password away; tls: none is for a relay without login)");
+        }
         if (password.isPresent() && username.isEmpty()) {
             l.problem(path + ".username", "missing while password is set (expected: the SMTP login)");
         }

@@ -109,9 +109,18 @@ public final class Monitor {
             file.save(after);
             return sent;
         } catch (IOException e) {
-            problems.add("alert state " + file.path() + ": " + e.getMessage() + " (alerts are held back until it is writable)");
+            problems.add("alert state " + file.path() + ": " + why(e) + " (no alert is sent until it can be written: fix the path or monitor.state_file)");
             return Map.of();
         }
+    }
+
+    private static String why(IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "no such directory: " + n.getFile();
+            case java.nio.file.AccessDeniedException a -> "permission denied: " + a.getFile();
+            case java.nio.file.FileSystemException f -> Optional.ofNullable(f.getReason()).orElse("cannot write") + ": " + f.getFile();
+            default -> Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+        };
     }
 
     /** This machine's name, for alert messages, without a DNS lookup that could hang a cron run. */

@@ -110,7 +110,8 @@ public final class ServerChecks {
                 HttpResponse<byte[]> root = http.get(b, ProbeHttp.under(b, "/"), plan.timeout());
                 String body = new String(root.body(), StandardCharsets.UTF_8);
                 if (root.statusCode() != 200) {
-                    return down(name, Status.CRITICAL, "GET / answered HTTP " + root.statusCode() + ": " + InferenceProbe.errorMessage(root.body()));
+                    return down(name, Status.CRITICAL, "GET / answered HTTP " + root.statusCode() + ": " + InferenceProbe.errorMessage(root.body())
+                            + " (not Ollama? an OpenAI-compatible server is checked at its /v1 URL, or with type: openai)");
                 }
                 if (!body.contains("Ollama is running")) {
                     return down(name, Status.WARNING, "answers, but not as Ollama does (GET / said \"" + ProbeHttp.excerpt(root.body())
@@ -161,7 +162,8 @@ public final class ServerChecks {
                     + InferenceProbe.errorMessage(r.body()));
         }
         if (s != 200) {
-            return down(b.name(), Status.CRITICAL, "GET " + uri.getPath() + " answered HTTP " + s + ": " + InferenceProbe.errorMessage(r.body()));
+            String hint = s == 404 && b.dialect() != Dialect.OLLAMA && !uri.getPath().endsWith("/v1/models") ? " (is url the API base, ending in /v1?)" : "";
+            return down(b.name(), Status.CRITICAL, "GET " + uri.getPath() + " answered HTTP " + s + ": " + InferenceProbe.errorMessage(r.body()) + hint);
         }
         List<String> models = BackendProbe.models(r.body(), b.dialect());
         String summary = alive + " (" + ProbeHttp.Durations.words(Duration.ofNanos(System.nanoTime() - start)) + ")";
@@ -210,7 +212,7 @@ public final class ServerChecks {
         List<String> missing = plan.models().stream().filter(m -> !present(b, m, available)).toList();
         Measure count = Measure.of("models_missing", missing.size(), "").judgedBy("0", "0");
         if (missing.isEmpty()) {
-            String summary = plan.models().isEmpty() ? available.size() + " models installed, none required"
+            String summary = plan.models().isEmpty() ? available.size() + (available.size() == 1 ? " model" : " models") + " installed, none required"
                     : plan.models().size() == 1 ? plan.models().getFirst() + " installed"
                     : "all " + plan.models().size() + " required installed: " + String.join(", ", plan.models());
             return new Check(b.name(), "models", Status.OK, summary, List.of(count));

@@ -119,6 +119,62 @@ class MonitorCommandTest {
     }
 
     @Test
+    void nagiosGetsAnUnknownLineOnStdoutWhenItCannotCheck() throws Exception {
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "backends: {}\n");
+
+        CliTest.Run r = run(env(), "monitor", "--config", broken.toString(), "--format", "nagios");
+
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.out()).startsWith("LIFELINE UNKNOWN - ").contains("has 2 problems: backends: missing");
+    }
+
+    @Test
+    void quietNeverSilencesNagios() throws Exception {
+        healthy();
+
+        CliTest.Run r = run(env(), "monitor", "--config", config("").toString(), "--format", "nagios", "--quiet");
+
+        assertThat(r.out()).startsWith("LIFELINE OK - ");
+    }
+
+    @Test
+    void optionsThatWouldBeIgnoredAreRefused() throws Exception {
+        Path cfg = config("");
+
+        CliTest.Run model = run(env(), "monitor", "--config", cfg.toString(), "--model", "nosuch");
+        CliTest.Run both = run(env(), "monitor", "--json", "--format", "nagios");
+        CliTest.Run interval = run(env(), "monitor", "--interval", "1m");
+
+        assertThat(model.exit()).isEqualTo(3);
+        assertThat(model.err()).contains("--model applies to --url servers", "monitor.backends.NAME.models");
+        assertThat(both.err()).contains("--json and --format nagios");
+        assertThat(interval.err()).contains("--interval applies to --watch");
+    }
+
+    @Test
+    void aBareHostAndPortIsAnHttpUrl() {
+        healthy();
+
+        CliTest.Run r = run(env(), "monitor", "--url", "127.0.0.1:" + ollama.port(), "--model", MODEL, "--no-alerts");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+    }
+
+    @Test
+    void anUnwritableStateFileSaysWhyAlertsAreHeldBack() throws Exception {
+        healthy();
+        ollama.on("GET", "/api/tags", Reply.json(200, FakeOllama.tags("mistral:7b")));
+        Path cfg = config(alerts());
+
+        CliTest.Run r = run(env(), "monitor", "--config", cfg.toString(), "--state", "/proc/no-such-dir/state.json");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("alert state /proc/no-such-dir/state.json: ").contains("no alert is sent until it can be written");
+        assertThat(hook.requests()).isEmpty();
+    }
+
+    @Test
     void nagiosGetsOneLineWithPerfdata() throws Exception {
         healthy();
         ollama.on("POST", "/api/chat", FakeOllama.chat(MODEL, 4, 4, 2_000_000_000L, 0));   // 2 tokens/s
@@ -176,7 +232,7 @@ class MonitorCommandTest {
         assertThat(posts.get(0).path("status").asText()).isEqualTo("CRITICAL");
         assertThat(posts.get(0).path("items").get(0).path("check").asText()).isEqualTo("models");
         assertThat(posts.get(1).path("items").get(0).path("kind").asText()).isEqualToIgnoringCase("recovery");
-        assertThat(broke.err()).contains("told webhook: [CRITICAL] ollama/models on gpu-box");
+        assertThat(broke.err()).contains("alert sent to webhook: [CRITICAL] ollama/models on gpu-box");
         assertThat(Files.readString(dir.resolve("state.json"))).contains("ollama/models");
     }
 
@@ -193,7 +249,7 @@ class MonitorCommandTest {
         assertThat(first.exit()).isEqualTo(2);
         assertThat(first.out()).contains("CRITICAL");
         assertThat(first.err()).contains("alert not delivered, retried next run: webhook");
-        assertThat(second.err()).contains("told webhook");
+        assertThat(second.err()).contains("alert sent to webhook");
         assertThat(hook.requests()).hasSize(2);
     }
 

@@ -150,6 +150,15 @@ class MonitorSectionTest {
     }
 
     @Test
+    void aLoginOverAnUnencryptedConnectionIsRefused() {
+        assertThat(problems("""
+                monitor:
+                  alerts:
+                    email: { host: smtp.example.com, tls: none, username: ops, password: pw, from: l@example.com, to: o@example.com }
+                """)).singleElement().asString().startsWith("monitor.alerts.email.tls: none with a username");
+    }
+
+    @Test
     void tlsOnPort465IsTheDefaultForTls() throws Exception {
         Email e = parse("""
                 monitor:

@@ -159,6 +159,15 @@ class MonitorSectionTest {
     }
 
     @Test
+    void aKeyWrittenTwiceIsAnError() {
+        assertThat(problems("""
+                monitor:
+                  alerts:
+                    email: { host: smtp.example.com, from: l@example.com, to: a@example.com, to: b@example.com }
+                """)).singleElement().asString().startsWith("not valid YAML: Duplicate field 'to'").contains("(line ");
+    }
+
+    @Test
     void tlsOnPort465IsTheDefaultForTls() throws Exception {
         Email e = parse("""
                 monitor:

@@ -2,7 +2,13 @@ package dev.lifeline.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeline.chat.ChatRequest;
+import dev.lifeline.chat.Message;
+import dev.lifeline.chat.Role;
+import dev.lifeline.codec.BadRequestException;
+import dev.lifeline.codec.anthropic.AnthropicCodec;
+import dev.lifeline.codec.ollama.OllamaCodec;
+import dev.lifeline.codec.openai.OpenAiTranslation;
 import dev.lifeline.config.BackendConfig;
 
 import java.io.BufferedReader;
@@ -13,8 +19,13 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,7 +69,7 @@ final class InferenceProbe {
         URI uri = ProbeHttp.under(b, reading.path());
         long start = System.nanoTime();
         try {
-            HttpResponse<InputStream> r = http.postStreaming(b, uri, reading.body(b, model), timeout);
+            HttpResponse<InputStream> r = http.postStreaming(b, uri, body(b, model), timeout);
             try (InputStream in = r.body()) {
                 if (r.statusCode() != 200) {
                     return new Failed("HTTP " + r.statusCode() + " from " + uri.getPath() + ": " + errorMessage(in.readNBytes(4096)));
@@ -73,6 +84,26 @@ final class InferenceProbe {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Failed("interrupted");
+        }
+    }
+
+    /**
+     * The test request, written by the backend's own codec, so it carries what a real one would: for Ollama the
+     * operator's {@code keep_alive} and {@code options} (a test must not unload or reload the model the gateway
+     * keeps warm), for OpenAI-compatible servers a request for the usage chunk.
+     */
+    static String body(BackendConfig b, String model) {
+        ChatRequest r = new ChatRequest(model, List.of(Message.text(Role.USER, PROMPT)), List.of(), Optional.empty(),
+                OptionalInt.of(MAX_TOKENS), OptionalDouble.empty(), OptionalDouble.empty(), List.of(), true);
+        try {
+            byte[] json = switch (b.dialect()) {
+                case OLLAMA -> OllamaCodec.encodeChatRequest(r, b.keepAlive(), b.options());
+                case OPENAI -> OpenAiTranslation.encodeRequest(r, true);
+                case ANTHROPIC -> AnthropicCodec.encodeRequest(r);
+            };
+            return new String(json, StandardCharsets.UTF_8);
+        } catch (BadRequestException e) {
+            throw new IllegalStateException("a one-message text request is carried by every dialect", e);
         }
     }
 
@@ -127,7 +158,7 @@ final class InferenceProbe {
         private volatile long lastProgress;
         private volatile boolean progressing;
         private volatile String cause = "";
-        private final java.util.concurrent.ScheduledFuture<?> tick;
+        private final ScheduledFuture<?> tick;
 
         Watchdog(InputStream in, long deadline, Duration stall) {
             this.in = in;
@@ -168,7 +199,7 @@ final class InferenceProbe {
         }
     }
 
-    private static final java.util.concurrent.ScheduledExecutorService TICKER = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+    private static final ScheduledExecutorService TICKER = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("lifeline-probe-watchdog").factory());
 
     /** One dialect's request and the reading of its stream, a line at a time. */
@@ -182,8 +213,6 @@ final class InferenceProbe {
         int reportedTokens = -1;
 
         abstract String path();
-
-        abstract String body(BackendConfig b, String model);
 
         /** Reads one line; returns the server's error message if the line is one. */
         abstract Optional<String> line(String line, long now);
@@ -219,24 +248,6 @@ final class InferenceProbe {
         @Override
         String path() {
             return "/api/chat";
-        }
-
-        @Override
-        String body(BackendConfig b, String model) {
-            ObjectNode body = JSON.createObjectNode().put("model", model).put("stream", true);
-            body.putArray("messages").addObject().put("role", "user").put("content", PROMPT);
-            ObjectNode options = body.putObject("options");
-            b.options().forEach((k, v) -> options.set(k, JSON.valueToTree(v)));
-            options.put("num_predict", MAX_TOKENS);
-            // the operator's keep_alive, so that the test does not unload a model the gateway keeps warm
-            b.keepAlive().ifPresent(k -> {
-                if (k.matches("-?\\d+")) {
-                    body.put("keep_alive", Long.parseLong(k));
-                } else {
-                    body.put("keep_alive", k);
-                }
-            });
-            return body.toString();
         }
 
         @Override
@@ -283,14 +294,6 @@ final class InferenceProbe {
         }
 
         @Override
-        String body(BackendConfig b, String model) {
-            ObjectNode body = JSON.createObjectNode().put("model", model).put("stream", true).put("max_tokens", MAX_TOKENS);
-            body.putArray("messages").addObject().put("role", "user").put("content", PROMPT);
-            body.putObject("stream_options").put("include_usage", true);
-            return body.toString();
-        }
-
-        @Override
         Optional<String> line(String line, long now) {
             if (!line.startsWith("data:")) {
                 return Optional.empty();
@@ -330,13 +333,6 @@ final class InferenceProbe {
         @Override
         String path() {
             return "/messages";
-        }
-
-        @Override
-        String body(BackendConfig b, String model) {
-            ObjectNode body = JSON.createObjectNode().put("model", model).put("stream", true).put("max_tokens", MAX_TOKENS);
-            body.putArray("messages").addObject().put("role", "user").put("content", PROMPT);
-            return body.toString();
         }
 
         @Override

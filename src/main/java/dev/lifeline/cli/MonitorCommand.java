@@ -3,9 +3,8 @@ package dev.lifeline.cli;
 import dev.lifeline.config.BackendConfig;
 import dev.lifeline.config.BackendConfig.Dialect;
 import dev.lifeline.config.Config;
-import dev.lifeline.config.ConfigException;
+import dev.lifeline.config.Durations;
 import dev.lifeline.config.ConfigLoader;
-import dev.lifeline.config.DefaultConfig;
 import dev.lifeline.config.MonitorConfig;
 import dev.lifeline.config.Timeouts;
 import dev.lifeline.monitor.AlertSink;
@@ -20,7 +19,6 @@ import dev.lifeline.monitor.output.MonitorMetrics;
 import dev.lifeline.monitor.output.NagiosFormat;
 import dev.lifeline.monitor.output.ReportFormat;
 import dev.lifeline.monitor.output.TableFormat;
-import dev.lifeline.monitor.sink.Heartbeat;
 import dev.lifeline.monitor.sink.Sinks;
 import dev.lifeline.probe.CheckPlan;
 import dev.lifeline.probe.ServerChecks;
@@ -32,6 +30,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -123,73 +122,68 @@ public final class MonitorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        // what goes wrong before any check is also the Nagios status line: Nagios reads stdout only
-        java.io.StringWriter problems = new java.io.StringWriter();
-        PrintWriter err = new PrintWriter(problems, true);
-        try {
-            return check(out, err);
-        } finally {
-            err.flush();
-            String said = problems.toString();
-            spec.commandLine().getErr().print(said);
-            spec.commandLine().getErr().flush();
-            if (unknown && "nagios".equals(format) && !said.isBlank()) {
-                List<String> lines = said.lines().map(String::strip).toList();
-                String first = lines.getFirst().replaceFirst("^lifeline: ", "");
-                // "FILE has 2 problems:" says little on a dashboard without the first of them
-                String line = first.endsWith(":") && lines.size() > 1 ? first + " " + lines.get(1) : first;
-                out.println("LIFELINE UNKNOWN - " + line.replace("|", "/"));
+        PrintWriter err = spec.commandLine().getErr();
+        StringWriter said = new StringWriter();
+        Optional<Setup> setup = setup(new PrintWriter(said, true));
+        err.print(said);
+        err.flush();
+        if (setup.isEmpty()) {
+            if ("nagios".equals(format)) {
+                out.println(unknownLine(said.toString()));   // Nagios reads stdout only
                 out.flush();
             }
+            return Status.UNKNOWN.exitCode();
         }
+        Setup s = setup.get();
+        MonitorConfig m = s.config().monitor();
+        MonitorMetrics metrics = new MonitorMetrics();
+        List<AlertSink> sinks = noAlerts ? List.of() : Sinks.from(m.alerts());
+        Optional<StateFile> stateFile = noAlerts ? Optional.empty()
+                : Optional.of(new StateFile(Optional.ofNullable(state).or(m::stateFile).orElseGet(() -> StateFile.defaultPath(env))));
+        Monitor monitor = new Monitor(plans(s.config()), new ServerChecks(m.timeout()), new Alerting(m.failureThreshold(), m.renotify()), sinks,
+                stateFile, afterRun(m, metrics), Monitor.hostName(env), Clock.systemUTC());
+        if (!watch) {
+            return runOnce(monitor, s.format(), out, err);
+        }
+        return watch(monitor, metrics, s.format(), s.every(), out, err);
     }
 
-    private boolean unknown;
-
-    private int unknown() {
-        unknown = true;
-        return Status.UNKNOWN.exitCode();
+    /** What a run needs, once the options and the configuration are known to be usable. */
+    private record Setup(Config config, ReportFormat format, Duration every) {
     }
 
-    private int check(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+    /** Checks the options and reads the configuration; empty, with the reasons on {@code err}, when they cannot be used. */
+    private Optional<Setup> setup(PrintWriter err) {
         if (json && format != null && !format.equals("json")) {
             err.println("lifeline: --json and --format " + format + " (expected: one of them)");
-            return unknown();
+            return Optional.empty();
         }
         if (!watch && (interval != null || metricsListen != null)) {
             err.println("lifeline: " + (interval != null ? "--interval" : "--metrics-listen") + " applies to --watch (add --watch to run for ever)");
-            return unknown();
+            return Optional.empty();
         }
         if (!models.isEmpty() && urls.isEmpty()) {
             err.println("lifeline: --model applies to --url servers (for the configuration's backends, list models under"
                     + " monitor.backends.NAME.models)");
-            return unknown();
+            return Optional.empty();
         }
         Optional<ReportFormat> fmt = format(err);
-        if (fmt.isEmpty()) {
-            return unknown();
+        Optional<Config> cfg = fmt.flatMap(f -> MonitorSetup.config(config, urls, type, env, err));
+        Optional<Duration> every = cfg.flatMap(c -> interval == null ? Optional.of(c.monitor().interval())
+                : DurationOption.parse(interval, "--interval", err));
+        return every.map(e -> new Setup(cfg.get(), fmt.get(), e));
+    }
+
+    /** {@code LIFELINE UNKNOWN - ...}: the first thing said, with the first problem when it announces a list. */
+    private static String unknownLine(String said) {
+        List<String> lines = said.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (lines.isEmpty()) {
+            return "LIFELINE UNKNOWN - could not check";
         }
-        Optional<Config> cfg = MonitorSetup.config(config, urls, type, env, err);
-        if (cfg.isEmpty()) {
-            return unknown();
-        }
-        Optional<Duration> every = interval == null ? Optional.of(cfg.get().monitor().interval()) : Durations.parse(interval, "--interval", err);
-        if (every.isEmpty()) {
-            return unknown();
-        }
-        MonitorConfig m = cfg.get().monitor();
-        List<CheckPlan> plans = plans(cfg.get());
-        MonitorMetrics metrics = new MonitorMetrics();
-        List<Monitor.AfterRun> after = afterRun(m, metrics);
-        List<AlertSink> sinks = noAlerts ? List.of() : Sinks.from(m.alerts());
-        Optional<StateFile> stateFile = noAlerts ? Optional.empty()
-                : Optional.of(new StateFile(Optional.ofNullable(state).or(m::stateFile).orElseGet(() -> StateFile.defaultPath(env))));
-        Monitor monitor = new Monitor(plans, new ServerChecks(m.timeout()), new Alerting(m.failureThreshold(), m.renotify()), sinks, stateFile,
-                after, Monitor.hostName(env), Clock.systemUTC());
-        if (!watch) {
-            return runOnce(monitor, fmt.get(), out, err);
-        }
-        return watch(monitor, metrics, fmt.get(), every.get(), out, err);
+        String first = lines.getFirst().replaceFirst("^lifeline: ", "");
+        // "FILE has 2 problems:" says little on a dashboard without the first of them
+        String line = first.endsWith(":") && lines.size() > 1 ? first + " " + lines.get(1) : first;
+        return "LIFELINE UNKNOWN - " + line.replace("|", "/");
     }
 
     private int runOnce(Monitor monitor, ReportFormat fmt, PrintWriter out, PrintWriter err) {
@@ -215,10 +209,10 @@ public final class MonitorCommand implements Callable<Integer> {
             InetSocketAddress a = ConfigLoader.parseListen("--metrics-listen", listen, problems);
             if (!problems.isEmpty()) {
                 err.println("lifeline: " + problems.getFirst().replace("127.0.0.1:8470", DEFAULT_METRICS));
-                return unknown();
+                return Status.UNKNOWN.exitCode();
             }
             server = Optional.of(MetricsServer.start(a, metrics));
-            err.printf("lifeline monitor: every %s; metrics on http://%s/metrics%n", Durations.words(every),
+            err.printf("lifeline monitor: every %s; metrics on http://%s/metrics%n", Durations.format(every),
                     ServeCommand.display(new InetSocketAddress(a.getAddress(), server.get().port())));
         }
         try {
@@ -251,41 +245,16 @@ public final class MonitorCommand implements Callable<Integer> {
 
     private List<Monitor.AfterRun> afterRun(MonitorConfig m, MonitorMetrics metrics) {
         List<Monitor.AfterRun> steps = new ArrayList<>();
-        Optional<MonitorConfig.LogFile> logFile = Optional.ofNullable(log)
-                .map(p -> new MonitorConfig.LogFile(p.toAbsolutePath(), m.log().map(MonitorConfig.LogFile::maxBytes).orElse(10L << 20),
-                        m.log().map(MonitorConfig.LogFile::keep).orElse(5)))
+        // --log keeps the file's rotation settings, or the defaults
+        Optional<MonitorConfig.LogFile> logFile = Optional.ofNullable(log).map(Path::toAbsolutePath)
+                .map(p -> m.log().map(l -> l.at(p)).orElseGet(() -> MonitorConfig.LogFile.of(p)))
                 .or(m::log);
-        logFile.map(CheckLog::new).ifPresent(l -> steps.add(step("log " + l.path(), l::append)));
-        steps.add(step("metrics", metrics::update));
+        logFile.map(CheckLog::new).ifPresent(l -> steps.add(new Monitor.AfterRun("log " + l.path(), l::append)));
+        steps.add(new Monitor.AfterRun("metrics", metrics::update));
         Optional.ofNullable(textfile).map(Path::toAbsolutePath).or(m::textfile)
-                .ifPresent(f -> steps.add(step("textfile " + f, r -> metrics.writeTextfile(f))));
-        Optional<Heartbeat> heartbeat = Sinks.heartbeat(m.alerts());
-        heartbeat.ifPresent(h -> steps.add(step("heartbeat", r -> {
-            try {
-                h.ping(r.status());
-            } catch (AlertSink.AlertException e) {
-                throw new IOException(e.getMessage(), e);
-            }
-        })));
+                .ifPresent(f -> steps.add(new Monitor.AfterRun("textfile " + f, r -> metrics.writeTextfile(f))));
+        Sinks.heartbeat(m.alerts()).ifPresent(h -> steps.add(new Monitor.AfterRun("heartbeat", r -> h.ping(r.status()))));
         return steps;
-    }
-
-    private interface Step {
-        void accept(dev.lifeline.monitor.Report r) throws IOException;
-    }
-
-    private static Monitor.AfterRun step(String name, Step step) {
-        return new Monitor.AfterRun() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void accept(dev.lifeline.monitor.Report report) throws IOException {
-                step.accept(report);
-            }
-        };
     }
 
     private Optional<ReportFormat> format(PrintWriter err) {
@@ -307,14 +276,11 @@ public final class MonitorCommand implements Callable<Integer> {
         }
 
         static Optional<Config> config(Path file, List<String> urlTexts, String type, Map<String, String> env, PrintWriter err) {
-            Config cfg;
-            try {
-                cfg = file == null ? DefaultConfig.load(env) : ConfigLoader.load(file, env);
-            } catch (ConfigException e) {
-                err.printf("lifeline: %s has %d problem%s:%n", file, e.problems().size(), e.problems().size() == 1 ? "" : "s");
-                e.problems().forEach(p -> err.println("  " + p));
+            Optional<Config> loaded = ConfigFiles.load(file, env, err);
+            if (loaded.isEmpty()) {
                 return Optional.empty();
             }
+            Config cfg = loaded.get();
             List<URI> urls = new ArrayList<>();
             for (String text : urlTexts) {
                 Optional<URI> u = url(text);
@@ -348,11 +314,8 @@ public final class MonitorCommand implements Callable<Integer> {
                 backends.put(name, new BackendConfig(name, d.get(), u, Optional.empty(), cloud, Map.of(), Timeouts.defaultsFor(cloud), 0,
                         Duration.ofSeconds(5), BackendConfig.Concurrency.UNLIMITED, Optional.empty(), Map.of()));
             }
-            MonitorConfig m = cfg.monitor();
-            MonitorConfig adHoc = new MonitorConfig(Map.of(), m.thresholds(), m.cpuFallback(), m.failureThreshold(), m.renotify(), m.interval(),
-                    m.timeout(), m.stateFile(), m.log(), m.textfile(), m.alerts());
             return Optional.of(new Config(cfg.listen(), backends, List.of(), false, cfg.breaker(), cfg.health(), cfg.limits(), cfg.security(),
-                    "--url", Optional.empty(), adHoc));
+                    "--url", Optional.empty(), cfg.monitor().withBackends(Map.of())));
         }
     }
 
@@ -371,20 +334,16 @@ public final class MonitorCommand implements Callable<Integer> {
     }
 
     /** Durations on the command line, in the configuration's syntax. */
-    static final class Durations {
-        private Durations() {
+    static final class DurationOption {
+        private DurationOption() {
         }
 
         static Optional<Duration> parse(String text, String option, PrintWriter err) {
-            Optional<Duration> d = dev.lifeline.config.Durations.parse(text).filter(x -> !x.isZero() && !x.isNegative());
+            Optional<Duration> d = Durations.parse(text).filter(x -> !x.isZero() && !x.isNegative());
             if (d.isEmpty()) {
                 err.println("lifeline: " + option + " " + text + " (expected: a duration such as 30s, 5m or 1h)");
             }
             return d;
-        }
-
-        static String words(Duration d) {
-            return d.toSeconds() % 3600 == 0 ? d.toHours() + "h" : d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
         }
     }
 }

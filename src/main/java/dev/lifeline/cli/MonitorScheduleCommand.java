@@ -69,7 +69,7 @@ public final class MonitorScheduleCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<Duration> interval = MonitorCommand.Durations.parse(every, "--every", err);
+        Optional<Duration> interval = MonitorCommand.DurationOption.parse(every, "--every", err);
         if (interval.isEmpty()) {
             return 2;
         }

@@ -2,9 +2,7 @@ package dev.lifeline.cli;
 
 import dev.lifeline.config.BackendConfig;
 import dev.lifeline.config.Config;
-import dev.lifeline.config.ConfigException;
 import dev.lifeline.config.ConfigLoader;
-import dev.lifeline.config.DefaultConfig;
 import dev.lifeline.config.RouteConfig;
 import dev.lifeline.config.TargetConfig;
 import dev.lifeline.probe.BackendProbe;
@@ -20,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -56,14 +55,11 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Config cfg;
-        try {
-            cfg = config == null ? DefaultConfig.load(env) : ConfigLoader.load(config, env);
-        } catch (ConfigException e) {
-            err.printf("lifeline: %s has %d problem%s:%n", config, e.problems().size(), e.problems().size() == 1 ? "" : "s");
-            e.problems().forEach(p -> err.println("  " + p));
+        Optional<Config> loaded = ConfigFiles.load(config, env, err);
+        if (loaded.isEmpty()) {
             return 1;
         }
+        Config cfg = loaded.get();
         if (listen != null) {
             List<String> problems = new ArrayList<>();
             InetSocketAddress a = ConfigLoader.parseListen("--listen", listen, problems);

@@ -27,7 +27,11 @@ public final class Durations {
         return Optional.of(Duration.ofNanos(Math.round(millis * 1_000_000)));
     }
 
+    /** The shortest way to write {@code d} back in configuration: {@code 5m}, {@code 90s}, {@code 1500ms}, {@code -5m}. */
     public static String format(Duration d) {
+        if (d.isNegative()) {
+            return "-" + format(d.negated());
+        }
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";

@@ -52,6 +52,11 @@ public record MonitorConfig(
     public static final MonitorConfig DEFAULT = new MonitorConfig(Map.of(), Thresholds.DEFAULT, CpuFallback.WARNING, 2,
             Optional.empty(), Duration.ofMinutes(5), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), Optional.empty(), Alerts.NONE);
 
+    /** The same settings for other backends (a monitor of {@code --url} servers keeps the file's thresholds and alerts). */
+    public MonitorConfig withBackends(Map<String, BackendWatch> other) {
+        return new MonitorConfig(other, thresholds, cpuFallback, failureThreshold, renotify, interval, timeout, stateFile, log, textfile, alerts);
+    }
+
     /** What to check on one backend beyond reachability. */
     public record BackendWatch(Optional<List<String>> models, Optional<Boolean> inference) {
         public BackendWatch {
@@ -89,8 +94,21 @@ public record MonitorConfig(
 
     /** A JSON-lines file, rotated when it passes {@code maxBytes}, keeping {@code keep} old files. */
     public record LogFile(Path path, long maxBytes, int keep) {
+        public static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
+        public static final int DEFAULT_KEEP = 5;
+
         public LogFile {
             Objects.requireNonNull(path, "path");
+        }
+
+        /** {@code path}, rotated at 10 MiB, keeping 5 old files. */
+        public static LogFile of(Path path) {
+            return new LogFile(path, DEFAULT_MAX_BYTES, DEFAULT_KEEP);
+        }
+
+        /** The same rotation for another file. */
+        public LogFile at(Path other) {
+            return new LogFile(other, maxBytes, keep);
         }
     }
 

@@ -32,8 +32,6 @@ final class MonitorSection {
     private static final Set<String> LOG_KEYS = Set.of("file", "max_size", "keep");
     private static final Set<String> ALERT_KEYS = Set.of("slack", "teams", "webhook", "email", "heartbeat");
     private static final Set<String> EMAIL_KEYS = Set.of("host", "port", "tls", "username", "password", "from", "to");
-    static final long DEFAULT_LOG_SIZE = 10L * 1024 * 1024;
-    static final int DEFAULT_LOG_KEEP = 5;
 
     private final ConfigLoader l;
 
@@ -205,7 +203,7 @@ final class MonitorSection {
             return Optional.empty();
         }
         if (node.isValueNode()) {
-            return l.text(node, "monitor.log").map(t -> new LogFile(l.path(t), DEFAULT_LOG_SIZE, DEFAULT_LOG_KEEP));
+            return l.text(node, "monitor.log").map(t -> LogFile.of(l.path(t)));
         }
         if (!node.isObject()) {
             l.problem("monitor.log", ConfigLoader.describe(node) + " (expected: a file path, or {file, max_size, keep})");
@@ -213,8 +211,8 @@ final class MonitorSection {
         }
         l.checkKeys("monitor.log", node, LOG_KEYS);
         Optional<Path> file = l.optionalText(node, "file", "monitor.log.file").map(l::path);
-        long size = l.optionalText(node, "max_size", "monitor.log.max_size").map(t -> l.parseSize("monitor.log.max_size", t)).orElse(DEFAULT_LOG_SIZE);
-        int keep = l.integer(node, "keep", "monitor.log.keep", 0, 1000).orElse(DEFAULT_LOG_KEEP);
+        long size = l.optionalText(node, "max_size", "monitor.log.max_size").map(t -> l.parseSize("monitor.log.max_size", t)).orElse(LogFile.DEFAULT_MAX_BYTES);
+        int keep = l.integer(node, "keep", "monitor.log.keep", 0, 1000).orElse(LogFile.DEFAULT_KEEP);
         if (file.isEmpty()) {
             l.problem("monitor.log.file", "missing (expected: the path of the JSON-lines log)");
         }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,20 @@ public final class Monitor {
     private final String host;
     private final Clock clock;
 
-    /** A step after the checks and the alerts. */
-    public interface AfterRun {
-        /** for messages: {@code log file /var/log/lifeline/monitor.jsonl}, {@code heartbeat} */
-        String name();
+    /**
+     * A step after the checks and the alerts.
+     *
+     * @param name for messages: {@code log /var/log/lifeline/monitor.jsonl}, {@code heartbeat}
+     */
+    public record AfterRun(String name, Action action) {
+        public AfterRun {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(action, "action");
+        }
 
-        void accept(Report report) throws IOException;
+        public interface Action {
+            void accept(Report report) throws IOException, AlertSink.AlertException;
+        }
     }
 
     public Monitor(List<CheckPlan> plans, ServerChecks checks, Alerting alerting, List<AlertSink> sinks, Optional<StateFile> state,
@@ -73,7 +82,9 @@ public final class Monitor {
         Map<String, Notice> sent = alert(report, problems);
         for (AfterRun step : afterRun) {
             try {
-                step.accept(report);
+                step.action().accept(report);
+            } catch (AlertSink.AlertException e) {
+                problems.add(e.getMessage());   // names its sink already
             } catch (IOException | RuntimeException e) {
                 problems.add(step.name() + ": " + e.getMessage());
             }
@@ -92,7 +103,7 @@ public final class Monitor {
             Set<String> backends = new LinkedHashSet<>(plans.stream().map(p -> p.backend().name()).toList());
             Alerting.Plan plan = alerting.plan(loaded.state(), report, backends, sinks.stream().map(AlertSink::name).toList());
             AlertState after = plan.state();
-            Map<String, Notice> sent = new java.util.LinkedHashMap<>();
+            Map<String, Notice> sent = new LinkedHashMap<>();
             for (AlertSink sink : sinks) {
                 Notice n = plan.notices().get(sink.name());
                 if (n == null) {

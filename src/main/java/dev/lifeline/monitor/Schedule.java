@@ -1,5 +1,7 @@
 package dev.lifeline.monitor;
 
+import dev.lifeline.config.Durations;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +85,7 @@ public final class Schedule {
             Objects.requireNonNull(home, "home");
             requirePositive(every);
             if (every.getNano() != 0) {
-                throw new IllegalArgumentException("interval " + text(every) + " (expected: whole seconds, such as 5m)");
+                throw new IllegalArgumentException("interval " + Durations.format(every) + " (expected: whole seconds, such as 5m)");
             }
             plain("launcher", launcher.toString());
             plain("jar", jar.toString());
@@ -179,7 +181,7 @@ public final class Schedule {
         job.monitorArgs().forEach(a -> cmd.append(' ').append(sh(a)));
 
         StringBuilder out = new StringBuilder();
-        out.append("# Lifeline monitor: checks the local LLM servers every ").append(text(job.every())).append(" (cron).\n");
+        out.append("# Lifeline monitor: checks the local LLM servers every ").append(Durations.format(job.every())).append(" (cron).\n");
         out.append("# Install: run `crontab -e` and paste these lines at the end.\n");
         if (job.mailto().isPresent()) {
             out.append("# cron mails a job's output to MAILTO only when there is output, and the monitor\n");
@@ -222,7 +224,7 @@ public final class Schedule {
                 return hours == 1 ? "0 * * * *" : hours == 24 ? "0 0 * * *" : "0 */" + hours + " * * *";
             }
         }
-        throw new IllegalArgumentException("cron cannot run a job every " + text(every) + " " + CRON_EXPECTED);
+        throw new IllegalArgumentException("cron cannot run a job every " + Durations.format(every) + " " + CRON_EXPECTED);
     }
 
     // ---------------------------------------------------------------- systemd
@@ -236,7 +238,7 @@ public final class Schedule {
         String timer = systemdTimer(job);
         String eof = "LIFELINE_UNIT";
         StringBuilder out = new StringBuilder();
-        out.append("# Lifeline monitor: checks the local LLM servers every ").append(text(job.every()))
+        out.append("# Lifeline monitor: checks the local LLM servers every ").append(Durations.format(job.every()))
                 .append(" (systemd service and timer).\n");
         out.append("# Paste into a shell: it writes the two units to /etc/systemd/system and starts the timer.\n");
         out.append("# The service sees the file system read-only, apart from its state and log directories and\n");
@@ -399,7 +401,7 @@ public final class Schedule {
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         // No "--" in here: XML comments cannot contain it.
         out.append("<!--\n");
-        out.append("  Lifeline monitor: checks the local LLM servers every ").append(text(job.every()))
+        out.append("  Lifeline monitor: checks the local LLM servers every ").append(Durations.format(job.every()))
                 .append(" (launchd agent).\n");
         out.append("  Install:\n");
         out.append("    mkdir -p ~/Library/LaunchAgents ~/Library/Logs/lifeline\n");
@@ -499,7 +501,7 @@ public final class Schedule {
         }
 
         String name = "\"" + WINDOWS_TASK + "\"";
-        return "REM Lifeline monitor: checks the local LLM servers every " + text(job.every()) + " (Windows scheduled task).\n"
+        return "REM Lifeline monitor: checks the local LLM servers every " + Durations.format(job.every()) + " (Windows scheduled task).\n"
                 + "REM Paste into Command Prompt (cmd.exe, not PowerShell), signed in as the user it should run as.\n"
                 + "REM Windows has no lifeline launcher: the task runs the jar with javaw.exe, java without a console window.\n"
                 + "REM It starts in C:\\Windows\\System32, which does not matter: all its paths are absolute.\n"
@@ -556,7 +558,7 @@ public final class Schedule {
                 return new String[] {"MINUTE", String.valueOf(minutes)};
             }
         }
-        throw new IllegalArgumentException("Task Scheduler cannot run a task every " + text(every)
+        throw new IllegalArgumentException("Task Scheduler cannot run a task every " + Durations.format(every)
                 + " (expected: 1 to 1439 whole minutes, whole hours up to 23h, or whole days)");
     }
 
@@ -616,20 +618,8 @@ public final class Schedule {
 
     private static void requirePositive(Duration every) {
         if (every.isNegative() || every.isZero()) {
-            throw new IllegalArgumentException("interval " + text(every) + " (expected: a positive interval, such as 5m)");
+            throw new IllegalArgumentException("interval " + Durations.format(every) + " (expected: a positive interval, such as 5m)");
         }
-    }
-
-    /** {@code 5m}, {@code 2h}, {@code 90s}, {@code 90m}: how the interval reads in messages and comments. */
-    static String text(Duration d) {
-        if (d.isNegative()) {
-            return "-" + text(d.negated());
-        }
-        if (d.getNano() != 0) {
-            return d.toMillis() + "ms";
-        }
-        long s = d.toSeconds();
-        return s == 0 ? "0s" : s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
     /** A value in a message, with control characters made visible. */

@@ -128,11 +128,11 @@ final class InferenceProbe {
         } catch (IOException e) {
             if (watchdog.stalled()) {
                 return new Failed("the answer stalled after " + reading.tokens() + " token" + (reading.tokens() == 1 ? "" : "s")
-                        + ": nothing for " + ProbeHttp.Durations.words(watchdog.stall));
+                        + ": nothing for " + ProbeHttp.words(watchdog.stall));
             }
             if (watchdog.expired()) {
-                return new Failed(reading.firstTokenAt == 0 ? "no token within " + ProbeHttp.Durations.words(timeout)
-                        : "not complete within " + ProbeHttp.Durations.words(timeout));
+                return new Failed(reading.firstTokenAt == 0 ? "no token within " + ProbeHttp.words(timeout)
+                        : "not complete within " + ProbeHttp.words(timeout));
             }
             return new Failed("the stream broke off: " + ProbeHttp.unreachable(e, timeout));
         }

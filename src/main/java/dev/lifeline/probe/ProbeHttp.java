@@ -108,7 +108,7 @@ final class ProbeHttp {
             return "connect timeout (a firewall dropping packets?)";
         }
         if (e instanceof HttpTimeoutException) {
-            return "no answer within " + Durations.words(timeout);
+            return "no answer within " + words(timeout);
         }
         if (e instanceof ConnectException) {
             return e.getCause() instanceof UnresolvedAddressException ? "host name does not resolve" : "connection refused";
@@ -123,18 +123,13 @@ final class ProbeHttp {
         return s.length() > 120 ? s.substring(0, 120) + "..." : s;
     }
 
-    /** Durations as a person reads them. */
-    static final class Durations {
-        private Durations() {
+    /** A duration as a person reads it in a summary: {@code 300 ms}, {@code 2 s}, {@code 1.5 s}. */
+    static String words(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
         }
-
-        static String words(Duration d) {
-            long ms = d.toMillis();
-            if (ms < 1000) {
-                return ms + " ms";
-            }
-            double s = ms / 1000.0;
-            return (s == Math.rint(s) ? String.valueOf((long) s) : String.format(java.util.Locale.ROOT, "%.1f", s)) + " s";
-        }
+        double s = ms / 1000.0;
+        return (s == Math.rint(s) ? String.valueOf((long) s) : String.format(java.util.Locale.ROOT, "%.1f", s)) + " s";
     }
 }

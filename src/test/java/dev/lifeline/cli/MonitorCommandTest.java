@@ -314,11 +314,25 @@ class MonitorCommandTest {
                 "--metrics-listen", "127.0.0.1:" + port, "--runs", "4"));
         HttpClient http = HttpClient.newHttpClient();
 
-        await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+        await().atMost(java.time.Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(m.body()).contains("lifeline_monitor_check_status{backend=\"ollama\",check=\"service\"} 0");
         });
+    }
+
+    @Test
+    void watchSaysWhereItServesWhileItRunsNotWhenItStops() throws Exception {
+        healthy();
+        Path cfg = config("");
+        java.io.StringWriter err = new java.io.StringWriter();
+        CompletableFuture<Integer> watching = CompletableFuture.supplyAsync(() -> Main.run(new String[] {"monitor", "--config", cfg.toString(),
+                "--no-inference", "--watch", "--interval", "3s", "--metrics-listen", "127.0.0.1:0", "--runs", "2"},
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(err, true), env()));
+
+        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> err.toString().contains("metrics on http://127.0.0.1:"));
+        assertThat(watching).isNotDone();
+        assertThat(watching.get(30, TimeUnit.SECONDS)).isZero();
     }
 
     @Test

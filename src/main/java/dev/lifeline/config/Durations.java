@@ -44,4 +44,14 @@ public final class Durations {
         }
         return ms + "ms";
     }
+
+    /** A duration as a person reads it in a sentence: {@code 300 ms}, {@code 2 s}, {@code 1.5 s}. */
+    public static String words(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        double s = ms / 1000.0;
+        return (s == Math.rint(s) ? String.valueOf((long) s) : String.format(java.util.Locale.ROOT, "%.1f", s)) + " s";
+    }
 }

@@ -10,6 +10,7 @@ import dev.lifeline.codec.anthropic.AnthropicCodec;
 import dev.lifeline.codec.ollama.OllamaCodec;
 import dev.lifeline.codec.openai.OpenAiTranslation;
 import dev.lifeline.config.BackendConfig;
+import dev.lifeline.config.Durations;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -128,11 +129,11 @@ final class InferenceProbe {
         } catch (IOException e) {
             if (watchdog.stalled()) {
                 return new Failed("the answer stalled after " + reading.tokens() + " token" + (reading.tokens() == 1 ? "" : "s")
-                        + ": nothing for " + ProbeHttp.words(watchdog.stall));
+                        + ": nothing for " + Durations.words(watchdog.stall));
             }
             if (watchdog.expired()) {
-                return new Failed(reading.firstTokenAt == 0 ? "no token within " + ProbeHttp.words(timeout)
-                        : "not complete within " + ProbeHttp.words(timeout));
+                return new Failed(reading.firstTokenAt == 0 ? "no token within " + Durations.words(timeout)
+                        : "not complete within " + Durations.words(timeout));
             }
             return new Failed("the stream broke off: " + ProbeHttp.unreachable(e, timeout));
         }

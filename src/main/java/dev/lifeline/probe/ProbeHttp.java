@@ -2,6 +2,7 @@ package dev.lifeline.probe;
 
 import dev.lifeline.config.BackendConfig;
 import dev.lifeline.config.BackendConfig.Dialect;
+import dev.lifeline.config.Durations;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,7 +109,7 @@ final class ProbeHttp {
             return "connect timeout (a firewall dropping packets?)";
         }
         if (e instanceof HttpTimeoutException) {
-            return "no answer within " + words(timeout);
+            return "no answer within " + Durations.words(timeout);
         }
         if (e instanceof ConnectException) {
             return e.getCause() instanceof UnresolvedAddressException ? "host name does not resolve" : "connection refused";
@@ -121,15 +122,5 @@ final class ProbeHttp {
         String s = new String(body, 0, Math.min(body.length, 200), java.nio.charset.StandardCharsets.UTF_8)
                 .replaceAll("[\\p{Cntrl}]+", " ").strip();
         return s.length() > 120 ? s.substring(0, 120) + "..." : s;
-    }
-
-    /** A duration as a person reads it in a summary: {@code 300 ms}, {@code 2 s}, {@code 1.5 s}. */
-    static String words(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + " ms";
-        }
-        double s = ms / 1000.0;
-        return (s == Math.rint(s) ? String.valueOf((long) s) : String.format(java.util.Locale.ROOT, "%.1f", s)) + " s";
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeline.config.BackendConfig;
 import dev.lifeline.config.BackendConfig.Dialect;
+import dev.lifeline.config.Durations;
 import dev.lifeline.config.MonitorConfig.CpuFallback;
 import dev.lifeline.config.MonitorConfig.Thresholds;
 
@@ -166,7 +167,7 @@ public final class ServerChecks {
             return down(b.name(), Status.CRITICAL, "GET " + uri.getPath() + " answered HTTP " + s + ": " + InferenceProbe.errorMessage(r.body()) + hint);
         }
         List<String> models = BackendProbe.models(r.body(), b.dialect());
-        String summary = alive + " (" + ProbeHttp.words(Duration.ofNanos(System.nanoTime() - start)) + ")";
+        String summary = alive + " (" + Durations.words(Duration.ofNanos(System.nanoTime() - start)) + ")";
         return new Service(new Check(b.name(), "service", Status.OK, summary, List.of(took)), Optional.of(models), Optional.empty());
     }
 
@@ -190,7 +191,7 @@ public final class ServerChecks {
                 s.connect(new InetSocketAddress(a, port), (int) timeout.toMillis());
                 return Optional.empty();
             } catch (SocketTimeoutException e) {
-                first = first != null ? first : "connecting to " + where(a, port) + " timed out after " + ProbeHttp.words(timeout)
+                first = first != null ? first : "connecting to " + where(a, port) + " timed out after " + Durations.words(timeout)
                         + " (a firewall dropping packets?)";
             } catch (IOException e) {
                 first = first != null ? first : "connection refused at " + where(a, port) + ": nothing listens there (is the server running?)";

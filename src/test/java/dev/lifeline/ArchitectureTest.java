@@ -18,19 +18,24 @@ class ArchitectureTest {
     private static final Path MAIN = Path.of("src/main/java/dev/lifeline");
 
     /** For each package: import prefixes it must not use. */
-    private static final Map<String, List<String>> FORBIDDEN = Map.of(
-            "chat", List.of("dev.lifeline.", "com.fasterxml", "io.netty"),
-            "config", List.of("dev.lifeline.routing", "dev.lifeline.backend", "dev.lifeline.server", "dev.lifeline.cli", "io.netty"),
-            "codec", List.of("dev.lifeline.routing", "dev.lifeline.backend", "dev.lifeline.server", "dev.lifeline.cli", "io.netty", "java.net"),
-            "backend", List.of("dev.lifeline.routing", "dev.lifeline.server", "dev.lifeline.cli", "dev.lifeline.observe"),
-            "routing", List.of("dev.lifeline.server", "dev.lifeline.cli", "dev.lifeline.observe", "dev.lifeline.probe", "io.netty",
-                    "dev.lifeline.codec"),
-            "observe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty"),
-            "probe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty"),
-            "monitor", List.of("dev.lifeline.server", "dev.lifeline.routing", "dev.lifeline.backend", "dev.lifeline.codec",
-                    "dev.lifeline.cli", "io.netty"),
-            "auth", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
-                    "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.cli", "io.netty"));
+    private static final Map<String, List<String>> FORBIDDEN = Map.ofEntries(
+            Map.entry("chat", List.of("dev.lifeline.", "com.fasterxml", "io.netty")),
+            Map.entry("config", List.of("dev.lifeline.routing", "dev.lifeline.backend", "dev.lifeline.server", "dev.lifeline.cli", "io.netty")),
+            Map.entry("codec", List.of("dev.lifeline.routing", "dev.lifeline.backend", "dev.lifeline.server", "dev.lifeline.cli", "io.netty", "java.net")),
+            Map.entry("backend", List.of("dev.lifeline.routing", "dev.lifeline.server", "dev.lifeline.cli", "dev.lifeline.observe")),
+            Map.entry("routing", List.of("dev.lifeline.server", "dev.lifeline.cli", "dev.lifeline.observe", "dev.lifeline.probe", "io.netty",
+                    "dev.lifeline.codec")),
+            Map.entry("observe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty")),
+            Map.entry("probe", List.of("dev.lifeline.server", "dev.lifeline.cli", "io.netty")),
+            Map.entry("monitor", List.of("dev.lifeline.server", "dev.lifeline.routing", "dev.lifeline.backend", "dev.lifeline.codec",
+                    "dev.lifeline.cli", "io.netty")),
+            Map.entry("doctor", List.of("dev.lifeline.server", "dev.lifeline.routing", "dev.lifeline.backend", "dev.lifeline.codec",
+                    "dev.lifeline.cli", "dev.lifeline.monitor", "io.netty")),
+            Map.entry("firewall", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
+                    "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.monitor", "dev.lifeline.doctor",
+                    "dev.lifeline.cli", "dev.lifeline.auth", "io.netty")),
+            Map.entry("auth", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
+                    "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.cli", "io.netty")));
 
     @Test
     void layersOnlyDependDownwards() throws IOException {

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 /**
  * {@code lifeline aot-training}, hidden: the workload the launcher records once per build into a JDK 25 AOT cache
  * ({@code -XX:AOTCacheOutput}), so that one-shot commands start with their classes already loaded and linked. It runs
- * the commands' start-up paths for real (help, configuration, keys, an HTTP client call, a monitor run against an
+ * the commands' start-up paths for real (help, configuration, keys, an HTTP client call, monitor and doctor runs against an
  * Ollama played on loopback) with every output discarded,
  * touches nothing outside a temporary directory and sends nothing off this machine.
  */
@@ -103,6 +103,9 @@ public final class AotTrainingCommand implements Callable<Integer> {
             run(env, concat(common, "--format", "nagios"));
             run(env, "monitor", "--url", "http://127.0.0.1:" + closedPort(), "--no-alerts");
             run(env, "monitor", "schedule", "--cron");
+            run(env, "doctor", "--url", url, "--timeout", "500ms");
+            run(env, "doctor", "--url", url, "--json", "--timeout", "500ms");
+            run(env, "doctor", "--port", String.valueOf(closedPort()), "--timeout", "500ms");
         } finally {
             ollama.stop(0);
         }

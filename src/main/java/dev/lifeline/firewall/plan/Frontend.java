@@ -1,5 +1,9 @@
 package dev.lifeline.firewall.plan;
 
+import dev.lifeline.firewall.FirewallReport;
+import dev.lifeline.firewall.Tool;
+import dev.lifeline.firewall.ToolReport;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -46,20 +50,59 @@ public enum Frontend {
                         + Arrays.stream(values()).map(Frontend::id).collect(Collectors.joining(", "))));
     }
 
-    /** The renderer with its defaults (files under {@link Renderer#STATE_DIR}, firewalld's default zone). */
+    /**
+     * The front-end in charge on this machine, for {@code --tool auto}: an active ufw or firewalld (allow rules must go
+     * through it), else iptables when it holds rules (Docker's, or a hand-made set), else nftables where {@code nft} is
+     * installed; pf on macOS and Windows' own firewall on Windows.
+     */
+    public static Frontend auto(FirewallReport report, String osName, boolean nftInstalled) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (os.startsWith("windows")) {
+            return WINDOWS;
+        }
+        if (os.startsWith("mac")) {
+            return PF;
+        }
+        if (active(report, Tool.UFW)) {
+            return UFW;
+        }
+        if (active(report, Tool.FIREWALLD)) {
+            return FIREWALLD;
+        }
+        if (active(report, Tool.IPTABLES) || !nftInstalled) {
+            return IPTABLES;
+        }
+        return NFTABLES;
+    }
+
+    private static boolean active(FirewallReport report, Tool tool) {
+        return report.tool(tool).map(ToolReport::active).orElse(false);
+    }
+
+    /** The renderer with its defaults: files under {@link Renderer#STATE_DIR}, firewalld's default zone. */
     public Renderer renderer() {
+        return renderer(Renderer.STATE_DIR);
+    }
+
+    /** The renderer keeping its files (rulesets, anchors) in {@code stateDir}. */
+    public Renderer renderer(String stateDir) {
         return switch (this) {
             case UFW -> new UfwRenderer();
             case FIREWALLD -> new FirewalldRenderer();
-            case NFTABLES -> new NftablesRenderer(Renderer.STATE_DIR);
-            case IPTABLES -> new IptablesRenderer(Renderer.STATE_DIR);
+            case NFTABLES -> new NftablesRenderer(stateDir);
+            case IPTABLES -> new IptablesRenderer(stateDir);
             case WINDOWS -> new WindowsRenderer();
-            case PF -> new PfRenderer(Renderer.STATE_DIR);
+            case PF -> new PfRenderer(stateDir);
         };
     }
 
     /** Shorthand for {@code renderer().render(policy)}. */
     public Plan plan(Policy policy) {
         return renderer().render(policy);
+    }
+
+    /** Shorthand for {@code renderer(stateDir).render(policy)}. */
+    public Plan plan(Policy policy, String stateDir) {
+        return renderer(stateDir).render(policy);
     }
 }

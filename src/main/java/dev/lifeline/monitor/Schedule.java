@@ -2,6 +2,8 @@ package dev.lifeline.monitor;
 
 import dev.lifeline.config.Durations;
 
+import dev.lifeline.systemd.UnitText;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -280,8 +282,8 @@ public final class Schedule {
                     + " (expected: a path that does not end in a backslash or a space)");
         }
 
-        StringBuilder exec = new StringBuilder(systemdProgram(launcher));
-        job.monitorArgs().forEach(a -> exec.append(' ').append(systemdWord(a)));
+        StringBuilder exec = new StringBuilder(UnitText.program(launcher));
+        job.monitorArgs().forEach(a -> exec.append(' ').append(UnitText.word(a)));
 
         StringBuilder out = new StringBuilder();
         out.append("# ").append(SYSTEMD_SERVICE).append(": one run of `lifeline monitor`, started by ")
@@ -301,15 +303,15 @@ public final class Schedule {
         out.append("[Service]\n");
         out.append("Type=oneshot\n");
         job.user().ifPresent(u -> out.append("User=").append(u).append('\n'));
-        out.append("WorkingDirectory=").append(specifiers(workingDir)).append('\n');
-        job.javaHome().ifPresent(h -> out.append("Environment=").append(systemdItem("JAVA_HOME=" + h)).append('\n'));
+        out.append("WorkingDirectory=").append(UnitText.specifiers(workingDir)).append('\n');
+        job.javaHome().ifPresent(h -> out.append("Environment=").append(UnitText.item("JAVA_HOME=" + h)).append('\n'));
         out.append("# The monitor keeps its alert state in $XDG_STATE_HOME/lifeline: here /var/lib/lifeline.\n");
         out.append("Environment=XDG_STATE_HOME=%S\n");
         out.append("ExecStart=").append(exec).append('\n');
         out.append("SuccessExitStatus=1\n");
         out.append("# A run that hangs is stopped (and fails the unit) by the time the next one is due;\n");
         out.append("# the timer never starts a second run while one is still going.\n");
-        out.append("TimeoutStartSec=").append(systemdSpan(job.every())).append('\n');
+        out.append("TimeoutStartSec=").append(UnitText.span(job.every())).append('\n');
         out.append("# Hardening that keeps the network. Writable: /var/lib/lifeline (state), /var/log/lifeline\n");
         out.append("# (point monitor.log there) and the launcher's run directory (its jar copy and start-up cache).\n");
         out.append("# Anything else the config writes, such as a textfile for node_exporter, needs its directory\n");
@@ -320,7 +322,7 @@ public final class Schedule {
         out.append("ProtectHome=read-only\n");
         out.append("StateDirectory=lifeline\n");
         out.append("LogsDirectory=lifeline\n");
-        out.append("ReadWritePaths=").append(systemdItem("-" + job.jar().getParent())).append('\n');
+        out.append("ReadWritePaths=").append(UnitText.item("-" + job.jar().getParent())).append('\n');
         return out.toString();
     }
 
@@ -330,7 +332,7 @@ public final class Schedule {
      * catches up after a boot.
      */
     public static String systemdTimer(Job job) {
-        String every = systemdSpan(job.every());
+        String every = UnitText.span(job.every());
         return "# " + SYSTEMD_TIMER + ": starts " + SYSTEMD_SERVICE + " a minute after boot, then every " + every + ".\n"
                 + "[Unit]\n"
                 + "Description=Run the Lifeline monitor every " + every + "\n"
@@ -343,41 +345,6 @@ public final class Schedule {
                 + "\n"
                 + "[Install]\n"
                 + "WantedBy=timers.target\n";
-    }
-
-    /** The program of an ExecStart: {@code $} is literal there, and systemd refuses quotes and backslashes. */
-    private static String systemdProgram(String path) {
-        String s = specifiers(path);
-        return needsQuotes(s, "%$") ? "\"" + s + "\"" : s;
-    }
-
-    /** An argument of an ExecStart: {@code $} starts a variable, so {@code $$} is a literal one. */
-    private static String systemdWord(String arg) {
-        String s = specifiers(arg).replace("$", "$$");
-        return needsQuotes(s, "%$") ? systemdQuoted(arg, true) : s;
-    }
-
-    /** An item of Environment= or ReadWritePaths=, where {@code $} has no special meaning. */
-    private static String systemdItem(String value) {
-        String s = specifiers(value);
-        return needsQuotes(s, "%") ? systemdQuoted(value, false) : s;
-    }
-
-    /** A double-quoted item: C-style escapes for backslash and quote, {@code %%} for a literal percent sign. */
-    private static String systemdQuoted(String value, boolean dollars) {
-        String s = specifiers(value).replace("\\", "\\\\").replace("\"", "\\\"");
-        return "\"" + (dollars ? s.replace("$", "$$") : s) + "\"";
-    }
-
-    /** {@code %} starts a specifier ({@code %h}, {@code %S}...) in unit files. */
-    private static String specifiers(String s) {
-        return s.replace("%", "%%");
-    }
-
-    /** {@code 5min}, {@code 2h}, {@code 90s}: a systemd time span. */
-    static String systemdSpan(Duration d) {
-        long s = d.toSeconds();
-        return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "min" : s + "s";
     }
 
     // ---------------------------------------------------------------- launchd
@@ -582,22 +549,7 @@ public final class Schedule {
 
     /** A word for sh: as it is when it is plain, else in single quotes (a quote inside becomes {@code '\''}). */
     private static String sh(String word) {
-        return needsQuotes(word, "%") ? "'" + word.replace("'", "'\\''") + "'" : word;
-    }
-
-    /** True unless the word is non-empty and only letters, digits, {@code _@+=:,./-} and the given extra characters. */
-    private static boolean needsQuotes(String word, String extra) {
-        if (word.isEmpty()) {
-            return true;
-        }
-        for (char c : word.toCharArray()) {
-            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "_@+=:,./-".indexOf(c) >= 0
-                    || extra.indexOf(c) >= 0;
-            if (!plain) {
-                return true;
-            }
-        }
-        return false;
+        return UnitText.needsQuotes(word, "%") ? "'" + word.replace("'", "'\\''") + "'" : word;
     }
 
     private static void unixPath(String what, Path path) {

@@ -91,7 +91,7 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         Optional<Doctor.Outsider> outsider = Optional.empty();
         if (fromOutside != null) {
-            Optional<URI> u = MonitorCommand.url(fromOutside).filter(x -> x.getPort() > 0);
+            Optional<URI> u = MonitorCommand.url(fromOutside).filter(x -> x.getPort() > 0 && x.getPort() <= 65535);
             if (u.isEmpty()) {
                 err.println("lifeline: --from-outside " + fromOutside + " (expected: HOST:PORT, such as 203.0.113.7:11434)");
                 return Optional.empty();
@@ -130,6 +130,9 @@ public final class DoctorCommand implements Callable<Integer> {
                 return Optional.empty();
             }
             return Optional.of(new Doctor.Plan(given, false, outsider, t.get()));
+        }
+        if (outsider.isPresent() && config == null) {
+            return Optional.of(new Doctor.Plan(List.of(), false, outsider, t.get())); // run elsewhere: this machine's servers are not the question
         }
         Optional<Config> cfg = ConfigFiles.load(config, env, err);
         if (cfg.isEmpty()) {

@@ -22,6 +22,8 @@ record Connect(InetAddress address, int port, Outcome outcome, Duration took, St
 
     enum Outcome {
         OPEN("accepts connections"),
+        /** The handshake completed and the server hung up at once: something listens, and the HTTP look says more. */
+        RESET("accepted, then reset"),
         REFUSED("connection refused"),
         TIMEOUT("connect timed out"),
         UNREACHABLE("no route to host"),
@@ -53,14 +55,17 @@ record Connect(InetAddress address, int port, Outcome outcome, Duration took, St
             return new Connect(address, port, o, since(start), message(e));
         } catch (IOException e) {
             String m = message(e).toLowerCase(Locale.ROOT);
-            Outcome o = m.contains("unreachable") || m.contains("cannot assign") || m.contains("protocol family")
-                    ? Outcome.NO_NETWORK : Outcome.UNREACHABLE;
+            Outcome o = m.contains("reset") ? Outcome.RESET
+                    : m.contains("unreachable") || m.contains("cannot assign") || m.contains("protocol family") ? Outcome.NO_NETWORK
+                    // an ICMPv6 "administratively prohibited" arrives as EACCES: a firewall's reject
+                    : m.contains("route") || m.contains("permission denied") ? Outcome.UNREACHABLE : Outcome.REFUSED;
             return new Connect(address, port, o, since(start), message(e));
         }
     }
 
+    /** Something listens there: the connection was accepted, even if it was reset straight after. */
     boolean open() {
-        return outcome == Outcome.OPEN;
+        return outcome == Outcome.OPEN || outcome == Outcome.RESET;
     }
 
     /** {@code 127.0.0.1:11434} or {@code [::1]:11434}. */

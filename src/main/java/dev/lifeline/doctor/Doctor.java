@@ -85,7 +85,9 @@ public final class Doctor {
             throw new IllegalStateException(e.getCause());
         }
         Set<String> hosts = plan.targets().stream().map(Target::host).collect(Collectors.toCollection(LinkedHashSet::new));
-        findings.addAll(environment.findings(hosts));
+        Set<String> unreached = Set.of("connect.refused", "connect.timeout", "connect.rejected", "port.free", "port.other-address",
+                "discover.none", "name.unresolved");
+        findings.addAll(environment.findings(hosts, findings.stream().anyMatch(f -> unreached.contains(f.code()))));
         List<Target> examined = targets.stream().filter(t -> t.mustWork()
                 || findings.stream().anyMatch(f -> f.target().equals(t.label()))).toList();
         return new Report(examined, findings, java.time.Duration.ofNanos(System.nanoTime() - start));

@@ -36,18 +36,21 @@ record Environment(Map<String, String> env, Path root) {
                 || read("proc/sys/kernel/osrelease").map(r -> r.toLowerCase(Locale.ROOT).contains("microsoft")).orElse(false);
     }
 
-    /** The findings; {@code hosts} are the local servers' hosts, which a proxy must leave alone too. */
-    List<Finding> findings(Set<String> hosts) {
+    /**
+     * The findings; {@code hosts} are the local servers' hosts, which a proxy must leave alone too. Where the server
+     * runs is only worth a line when something could not be reached: a container's localhost is the reason then.
+     */
+    List<Finding> findings(Set<String> hosts, boolean unreached) {
         List<Finding> out = new ArrayList<>();
         proxy(hosts).ifPresent(out::add);
-        if (inContainer()) {
+        if (unreached && inContainer()) {
             out.add(new Finding(TARGET, "env.container", Severity.INFO, "running inside a container: localhost here is the container, not the host",
                     List.of(Files.exists(root.resolve(".dockerenv")) ? "/.dockerenv exists" : "the container runtime's marker is present"),
                     List.of("a model server on the host machine is at http://host.docker.internal:11434 (on Linux start the container with"
                                     + " --add-host=host.docker.internal:host-gateway)",
                             "and the server must listen on an address the container reaches (not only 127.0.0.1 of the host)")));
         }
-        if (inWsl()) {
+        if (unreached && inWsl()) {
             out.add(new Finding(TARGET, "env.wsl", Severity.INFO, "running in WSL: localhost is the Linux VM, not Windows",
                     List.of("kernel release mentions Microsoft"),
                     List.of("a server on Windows: set networkingMode=mirrored in %UserProfile%\\.wslconfig and restart WSL (wsl --shutdown)",
@@ -66,14 +69,15 @@ record Environment(Map<String, String> env, Path root) {
         if (set.isEmpty()) {
             return Optional.empty();
         }
-        String noProxy = Optional.ofNullable(env.get("NO_PROXY")).or(() -> Optional.ofNullable(env.get("no_proxy"))).orElse("");
+        String noProxyName = env.containsKey("NO_PROXY") || !env.containsKey("no_proxy") ? "NO_PROXY" : "no_proxy";
+        String noProxy = env.getOrDefault(noProxyName, "");
         Set<String> exempt = new LinkedHashSet<>();
         Arrays.stream(noProxy.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(exempt::add);
         Set<String> needed = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
         hosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).forEach(needed::add);
         List<String> missing = needed.stream().filter(h -> !covered(h, exempt)).toList();
         List<String> evidence = new ArrayList<>(set.stream().map(k -> k + " is set").toList());
-        evidence.add(noProxy.isEmpty() ? "NO_PROXY is not set" : "NO_PROXY=" + noProxy);
+        evidence.add(noProxy.isEmpty() ? "NO_PROXY is not set" : noProxyName + "=" + noProxy);
         if (missing.isEmpty()) {
             return Optional.of(new Finding(TARGET, "env.proxy-ok", Severity.OK, "a proxy is set, and NO_PROXY keeps local servers off it", evidence, List.of()));
         }

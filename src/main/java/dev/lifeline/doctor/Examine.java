@@ -52,7 +52,7 @@ final class Examine {
         } catch (UnknownHostException e) {
             out.add(new Finding(label, "name.unresolved", Severity.FAIL, t.host() + " does not resolve to an address",
                     List.of("looking up " + t.host() + ": no such host"),
-                    List.of("check the spelling of the host in " + t.url(), local.inContainer()
+                    List.of("check the spelling of the host in " + t.shown(), local.inContainer()
                             ? "inside a container, the host machine is host.docker.internal (on Linux run the container with --add-host=host.docker.internal:host-gateway)"
                             : "or use the server's IP address")));
             return out;
@@ -88,7 +88,7 @@ final class Examine {
         if (answer.status() == 403 && answer.body().length == 0 && id.kind() == ServerKind.OTHER) {
             out.add(hostCheck(t));
         }
-        if (id.kind() == ServerKind.OTHER) {
+        if (id.kind() == ServerKind.OTHER && !id.locked()) {
             return out; // the rest judges a model server, and this is not one
         }
         t.api().ifPresent(api -> out.add(basePath(t, api, open.getFirst())));
@@ -144,8 +144,13 @@ final class Examine {
             out.add(new Finding(label, "connect.no-network", Severity.FAIL, "no network path to " + t.host(), evidence,
                     List.of("check the machine's network, or use an address it can reach")));
         } else {
-            out.add(new Finding(label, "connect.refused", Severity.FAIL, "nothing accepts connections on port " + t.port() + " of " + t.host(),
-                    evidence, onThisMachine ? List.of() : List.of("on " + t.host() + ": run `lifeline doctor --port " + t.port() + "` there to see why")));
+            List<Finding> why = onThisMachine ? local.listeners(t, Optional.of(connects)) : List.of();
+            if (why.stream().noneMatch(f -> f.code().equals("port.other-address"))) {
+                out.add(new Finding(label, "connect.refused", Severity.FAIL, "nothing accepts connections on port " + t.port() + " of " + t.host(),
+                        evidence, onThisMachine ? List.of() : List.of("on " + t.host() + ": run `lifeline doctor --port " + t.port() + "` there to see why")));
+            }
+            out.addAll(why);
+            return out;
         }
         if (onThisMachine) {
             out.addAll(local.listeners(t, Optional.of(connects)));
@@ -154,23 +159,27 @@ final class Examine {
         return out;
     }
 
-    /** Some addresses of the name connect and some do not: the {@code localhost} → {@code ::1} trap. */
+    /**
+     * Some addresses of the name connect and some do not: the {@code localhost} → {@code ::1} trap. Most clients fall
+     * back to the next address, so it is worth knowing rather than broken; a client that does not gets "connection
+     * refused" from a server that runs.
+     */
     private Finding partly(Target t, List<Connect> connects) {
         List<Connect> open = connects.stream().filter(Connect::open).toList();
         List<Connect> closed = connects.stream().filter(c -> !c.open()).toList();
-        boolean v4Only = open.stream().noneMatch(c -> c.address() instanceof Inet6Address);
-        List<String> fix = new ArrayList<>();
-        fix.add("point clients at http://" + open.getFirst().where() + " instead of " + t.host()
-                + " (Node.js 17+ and Python try ::1 first and may not fall back)");
-        if (v4Only && t.expected().orElse(ServerKind.OTHER) == ServerKind.OLLAMA) {
-            fix.add("or make the server listen on both: OLLAMA_HOST=[::]:" + t.port() + " listens on IPv6 and IPv4 (protect it with `lifeline firewall`)");
-        }
-        return new Finding(t.label(), "connect.partial", Severity.WARN,
+        String url = t.withAddress(open.getFirst().address());
+        return new Finding(t.label(), "connect.partial", Severity.INFO,
                 t.host() + " has " + connects.size() + " addresses but only " + String.join(", ", open.stream().map(Connect::where).toList())
                         + " accepts connections",
                 Finding.plus(connects.stream().map(Connect::line).toList(), "a client that tries " + closed.getFirst().where()
-                        + " first gets \"connection refused\" although the server runs"),
-                fix);
+                        + " first and does not fall back to the next address gets \"connection refused\" although the server runs"),
+                List.of("if a client reports that: point it at " + url + " instead of " + t.host()));
+    }
+
+    /** {@code http://host:port} of the target, as written, without path or credentials. */
+    private static String root(Target t) {
+        String host = t.url().getHost();
+        return t.url().getScheme() + "://" + host + ":" + t.port();
     }
 
     private URI root(Target t, Connect c) {
@@ -192,14 +201,14 @@ final class Examine {
         }
         if (t.tls() && !http.speaksTls(host, root.getPort())) {
             return new Finding(label, "tls.not-tls", Severity.FAIL, "the URL says https, but the server speaks plain HTTP", evidence,
-                    List.of("use " + t.url().toString().replaceFirst("^https:", "http:")));
+                    List.of("use " + t.shown().replaceFirst("^https:", "http:")));
         }
         if (!t.tls() && http.speaksTls(host, root.getPort())) {
             return new Finding(label, "tls.expected", Severity.FAIL, "the server speaks HTTPS, but the URL says http",
                     Finding.plus(evidence, "a TLS handshake on the same port succeeds"),
-                    List.of("use " + t.url().toString().replaceFirst("^http:", "https:")));
+                    List.of("use " + t.shown().replaceFirst("^http:", "https:")));
         }
-        boolean reset = f.problem() == Problem.RESET;
+        boolean reset = f.problem() == Problem.RESET || f.problem() == Problem.REFUSED;
         return new Finding(label, reset ? "http.reset" : "http.not-http", Severity.FAIL,
                 reset ? "the connection is closed before an answer" : "something answers, but not in HTTP", evidence,
                 List.of("see who holds the port: another program, or a proxy or firewall resetting connections"));
@@ -214,16 +223,26 @@ final class Examine {
                             + " (see the server's log)"));
         }
         Optional<ServerKind> expected = t.expected();
+        if (id.kind() == ServerKind.OTHER && id.locked()) {
+            return new Finding(label, "server.locked", t.api().isPresent() ? Severity.INFO : Severity.WARN,
+                    "an OpenAI-compatible server answers, and asks for an API key before it says which", id.evidence(),
+                    t.api().isPresent() ? List.of() : List.of("give it its key in the configuration (api_key: under the backend)"
+                            + " and run lifeline doctor --config FILE"));
+        }
         if (id.kind() == ServerKind.OTHER && (expected.isPresent() || t.mustWork())) {
             List<String> fix = new ArrayList<>();
-            fix.add("stop the program that holds port " + t.port() + " (see who listens above), or move the model server to a free port");
+            fix.add("stop the program that holds port " + t.port() + ", or move the model server to a free port");
             expected.filter(k -> k == ServerKind.OLLAMA).ifPresent(k -> fix.add("Ollama on another port: OLLAMA_HOST=127.0.0.1:11435 ollama serve"));
+            List<String> evidence = new ArrayList<>(id.evidence());
+            if (Hosts.isLocal(t.host())) {
+                local.owner(t.port()).ifPresent(o -> evidence.add("the program: " + o));
+            }
             return new Finding(label, "server.squatter", Severity.FAIL, "port " + t.port() + " is held by " + ServerKind.OTHER.display()
-                    + expected.map(k -> ", not " + k.display()).orElse(", not a model server Lifeline knows"), id.evidence(), fix);
+                    + expected.map(k -> ", not " + k.display()).orElse(", not a model server Lifeline knows"), evidence, fix);
         }
         if (expected.isPresent() && expected.get() != id.kind() && t.source() != Target.Source.WELL_KNOWN) {
             return new Finding(label, "server.unexpected", Severity.WARN, "answers as " + what + ", not " + expected.get().display(),
-                    id.evidence(), List.of("check that " + t.url() + " is the server you meant"));
+                    id.evidence(), List.of("check that " + t.shown() + " is the server you meant"));
         }
         return Finding.ok(label, "server.identified", "answers as " + what, id.evidence().toArray(String[]::new));
     }
@@ -237,7 +256,7 @@ final class Examine {
 
     /** The base URL leads to the API clients speak: {@code /v1/models} for OpenAI's, {@code /api/tags} for Ollama's. */
     private Finding basePath(Target t, Api api, Connect c) {
-        String base = t.url().toString().replaceAll("/+$", "");
+        String base = t.shown().replaceAll("/+$", "");
         String direct = (t.tls() ? "https://" : "http://") + c.where() + t.url().getRawPath().replaceAll("/+$", "");
         String probe = api == Api.OPENAI ? "/models" : "/api/tags";
         Result r = http.get(URI.create(direct + probe), t.headers());
@@ -256,13 +275,10 @@ final class Examine {
             return new Finding(label, "url.missing-v1", Severity.FAIL, "the base URL lacks /v1",
                     List.of("GET " + base + "/models: " + seen, "GET " + base + "/v1/models: 200"), List.of("url: " + base + "/v1"));
         }
-        if (api == Api.OLLAMA && base.endsWith("/v1")) {
-            return new Finding(label, "url.ollama-v1", Severity.FAIL, "type: ollama needs the server's root, without /v1",
-                    List.of("GET " + base + probe + ": " + seen), List.of("url: " + base.substring(0, base.length() - 3)));
-        }
         return new Finding(label, "url.wrong", Severity.FAIL, "the base URL does not lead to the " + (api == Api.OPENAI ? "OpenAI-compatible" : "Ollama") + " API",
                 List.of("GET " + base + probe + ": " + seen),
-                List.of(api == Api.OPENAI ? "OpenAI-compatible servers want the URL up to /v1: http://HOST:PORT/v1" : "Ollama wants the server's root: http://HOST:11434"));
+                List.of(api == Api.OPENAI ? "OpenAI-compatible servers want the URL up to /v1: url: " + root(t) + "/v1"
+                        : "Ollama wants the server's root: url: " + root(t)));
     }
 
     /**

@@ -31,11 +31,10 @@ record Hardening(Path root) {
         boolean root = listener.uid().orElse(-1) == 0 || process.user().map("root"::equals).orElse(false);
         if (root) {
             out.add(new Finding(label, "harden.root", Severity.WARN, kind.display() + " runs as root",
-                    List.of(process.describe()),
-                    List.of("run it as a user of its own: a flaw in the server (Ollama's path-traversal CVEs came through model pulls)"
-                            + " then owns one account, not the machine",
-                            kind == ServerKind.OLLAMA ? "the Linux installer's unit does this: User=ollama in /etc/systemd/system/ollama.service"
-                                    : "e.g. a systemd unit with User= and DynamicUser=yes")));
+                    List.of(process.describe(), "a flaw in the server then owns the whole machine, not one account"),
+                    List.of(kind == ServerKind.OLLAMA
+                            ? "run it as its own user, as the Linux installer's unit does: lifeline harden ollama"
+                            : "run it as a user of its own, e.g. a systemd unit with User= or DynamicUser=yes")));
         }
         if (kind != ServerKind.OLLAMA) {
             return out;
@@ -63,7 +62,7 @@ record Hardening(Path root) {
         List<String> evidence = new ArrayList<>(unit.files().stream().map(p -> "unit: /" + root.relativize(p)).toList());
         if (user.isEmpty() || user.equals("root")) {
             out.add(new Finding(label, "harden.unit-user", Severity.WARN, "ollama.service runs without a user of its own", evidence,
-                    List.of("sudo systemctl edit ollama, add [Service] User=ollama Group=ollama (sudo useradd -r -s /bin/false -m -d /usr/share/ollama ollama)")));
+                    List.of("lifeline harden ollama (a drop-in with User=ollama, sandboxing and limits)")));
         }
         List<String> missing = new ArrayList<>();
         for (String key : List.of("NoNewPrivileges", "ProtectSystem", "ProtectHome", "MemoryMax", "CPUQuota")) {
@@ -75,8 +74,7 @@ record Hardening(Path root) {
         if (!missing.isEmpty()) {
             out.add(new Finding(label, "harden.unit-limits", Severity.WARN, "ollama.service lacks " + String.join(", ", missing),
                     Finding.plus(evidence, "without limits one runaway model takes all memory; without sandboxing a flaw reaches the whole system"),
-                    List.of("sudo systemctl edit ollama, add under [Service]: NoNewPrivileges=yes ProtectSystem=full ProtectHome=yes"
-                            + " MemoryMax=80% CPUQuota=400% (one per line), then sudo systemctl restart ollama")));
+                    List.of("lifeline harden ollama (prints the drop-in; --apply installs it)")));
         }
         return out;
     }

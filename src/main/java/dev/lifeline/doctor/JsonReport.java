@@ -23,7 +23,7 @@ public final class JsonReport {
         for (Target t : report.targets()) {
             ObjectNode n = targets.addObject();
             n.put("name", t.name());
-            n.put("url", t.url().toString());
+            n.put("url", t.shown());
             n.put("source", t.source().name().toLowerCase(java.util.Locale.ROOT));
             t.expected().ifPresent(k -> n.put("expected", k.display()));
         }

@@ -74,18 +74,15 @@ final class Local {
             }
             return List.of(notListening(t, scan));
         }
-        if (refused.isPresent()) {
+        if (refused.isPresent() && refused.get().stream().noneMatch(c -> on.stream().anyMatch(l -> l.accepts(c.address())))) {
             List<String> tried = refused.get().stream().map(Connect::where).toList();
             String where = on.stream().map(Listener::display).collect(Collectors.joining(", "));
+            evidence.addAll(refused.get().stream().map(Connect::line).toList());
             List<String> fix = new ArrayList<>();
-            Listener l = on.getFirst();
-            if (!l.allInterfaces()) {
-                fix.add("point clients at http://" + Connect.where(l.address(), t.port()));
-            }
-            if (t.expected().orElse(ServerKind.OTHER) == ServerKind.OLLAMA) {
-                fix.add("or make Ollama listen where clients call it: sudo systemctl edit ollama, add [Service] Environment=\"OLLAMA_HOST="
-                        + t.host() + ":" + t.port() + "\", then sudo systemctl restart ollama");
-            }
+            on.stream().filter(l -> !l.allInterfaces()).findFirst()
+                    .ifPresent(l -> fix.add("point clients at " + t.withAddress(l.address())));
+            fix.add("or make the server listen where clients call it (for Ollama: OLLAMA_HOST in its service environment,"
+                    + " sudo systemctl edit ollama); beyond loopback, guard it with lifeline firewall plan");
             return List.of(new Finding(label, "port.other-address", Severity.FAIL, "the port is open on " + where + ", not on "
                     + String.join(" or ", tried), evidence, fix));
         }
@@ -127,8 +124,8 @@ final class Local {
         evidence.addAll(r.notes());
         Verdict v = r.verdict();
         Severity s = v instanceof Verdict.Unknown ? Severity.WARN : Severity.INFO;
-        return List.of(new Finding(t.label(), "firewall.port", s, "firewall for port " + t.port() + " from other machines: " + v.describe(),
-                evidence, r.fixes()));
+        return List.of(new Finding(t.label(), "firewall.port", s, "firewall for port " + t.port() + " from other machines: IPv4 "
+                + r.ipv4().describe() + "; IPv6 " + r.ipv6().describe(), evidence, List.of()));
     }
 
     /** How to let a client through, from the firewall that blocks it; generic advice when none was read. */
@@ -139,8 +136,9 @@ final class Local {
                 return f;
             }
         }
+        String me = Subnets.sourceToward(t.host(), t.port()).orElse("THIS_MACHINE_IP");
         return List.of("on " + t.host() + ": run `lifeline doctor --port " + t.port() + "` to see which firewall drops the connection",
-                "then allow this machine: lifeline firewall plan --port " + t.port() + " --allow THIS_MACHINE_IP");
+                "then let this machine in there: lifeline firewall apply --port " + t.port() + " --allow " + me);
     }
 
     /**
@@ -166,24 +164,30 @@ final class Local {
     private Finding exposed(Target t, Identity id, List<Listener> wide) {
         String label = t.label();
         String where = wide.stream().map(Listener::display).collect(Collectors.joining(", "));
-        boolean keyless = id.kind() == ServerKind.OLLAMA || answersWithoutKey(t, wide.getFirst());
+        boolean keyless = id.kind() == ServerKind.OLLAMA || !id.locked() && answersWithoutKey(t, wide.getFirst());
         FirewallReport r = firewallReport(t.port());
-        Verdict v = r.verdict();
         List<String> evidence = new ArrayList<>();
         evidence.add("listening on " + where);
         evidence.add(keyless ? "answers its API without a key" : "asks for an API key");
-        evidence.add("firewall: " + v.describe());
+        evidence.add("firewall, IPv4: " + r.ipv4().describe() + "; IPv6: " + r.ipv6().describe());
+        for (ToolReport tool : r.active()) {
+            tool.evidence().forEach(e -> evidence.add("  " + tool.tool().display() + ": " + e));
+        }
         evidence.addAll(r.notes());
         if (!keyless) {
             return new Finding(label, "exposure.keyed", Severity.OK, "reachable from other machines, and asks for a key", evidence, List.of());
         }
         List<String> fix = new ArrayList<>();
         fix.add(bindLoopback(id.kind(), t.port()));
-        fix.add("or let in only trusted machines: lifeline firewall plan --port " + t.port() + " --allow 192.168.1.0/24");
-        return switch (v) {
-            case Verdict.Open o -> new Finding(label, "exposure.open", Severity.FAIL,
-                    "anyone who can reach this machine can use " + id.kind().display() + ": it listens on " + where
-                            + " with no key and no firewall", evidence, fix);
+        fix.add("or let in only trusted machines: lifeline firewall apply --port " + t.port() + " --allow "
+                + Subnets.local().stream().findFirst().orElse("SUBNET") + " (covers IPv4 and IPv6)");
+        String kind = id.kind() == ServerKind.OTHER ? "the server" : id.kind().display();
+        return switch (r.verdict()) {
+            case Verdict.Open o -> r.ipv4().blocksSomeClients()
+                    ? new Finding(label, "exposure.open", Severity.FAIL, "anyone who reaches this machine over IPv6 can use " + kind
+                            + ": the firewall covers IPv4 only, and it listens on " + where + " with no key", evidence, fix)
+                    : new Finding(label, "exposure.open", Severity.FAIL, "anyone who can reach this machine can use " + kind
+                            + ": it listens on " + where + " with no key and no firewall", evidence, fix);
             case Verdict.Unknown u -> new Finding(label, "exposure.unknown", Severity.WARN,
                     "listens on " + where + " with no key, and the firewall could not be read", evidence, fix);
             case Verdict.AllowedFrom a -> new Finding(label, "exposure.allow-list", Severity.OK,
@@ -193,6 +197,12 @@ final class Local {
             case Verdict.Rejected d -> new Finding(label, "exposure.blocked", Severity.OK,
                     "listens on " + where + ", but the firewall keeps other machines out", evidence, List.of());
         };
+    }
+
+    /** The process holding {@code port} with its command line, for evidence about a program that should not be there. */
+    Optional<String> owner(int port) {
+        return scan(port).on(port).stream().flatMap(l -> l.process().stream()).findFirst()
+                .map(p -> p.describe() + (p.commandLine().isBlank() ? "" : ": " + p.commandLine()));
     }
 
     private boolean answersWithoutKey(Target t, Listener l) {

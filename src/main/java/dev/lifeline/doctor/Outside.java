@@ -54,9 +54,11 @@ final class Outside {
         }
         return List.of(new Finding(label, "outside.open", Severity.FAIL,
                 "answers " + String.join(", ", answered) + " without a key: anyone who reaches " + host + ":" + port + " can use your models",
-                Finding.plus(evidence, "Ollama has no authentication: whoever can list models can also run, pull and delete them"),
+                Finding.plus(address.isLoopbackAddress() ? Finding.plus(evidence, host + " is this machine: run it from another machine"
+                        + " against the server's public address to see what the internet sees") : evidence,
+                        "Ollama has no authentication: whoever can list models can also run, pull and delete them"),
                 List.of("on the server: make it listen on loopback only (OLLAMA_HOST=127.0.0.1:11434) and serve clients through"
                                 + " `lifeline serve` with API keys",
-                        "and allow only trusted networks: lifeline firewall plan --port " + port + " --allow YOUR_SUBNET")));
+                        "and allow only trusted networks there: lifeline firewall apply --port " + port + " --allow TRUSTED_SUBNET")));
     }
 }

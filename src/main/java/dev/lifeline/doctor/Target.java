@@ -60,7 +60,19 @@ public record Target(String name, Source source, URI url, Optional<ServerKind> e
 
     /** {@code ollama (http://localhost:11434)}: the heading of this target's findings. */
     public String label() {
-        return name + " (" + url + ")";
+        return name + " (" + shown() + ")";
+    }
+
+    /** The URL as printed: without credentials written into it ({@code http://user:secret@host}). */
+    public String shown() {
+        return url.getRawUserInfo() == null ? url.toString() : url.toString().replace(url.getRawUserInfo() + "@", "");
+    }
+
+    /** The URL with its host replaced by {@code address}: what a client should use when the name misleads it. */
+    public String withAddress(java.net.InetAddress address) {
+        String host = dev.lifeline.doctor.listen.Addresses.format(address);
+        host = host.contains(":") ? "[" + host + "]" : host;
+        return url.getScheme() + "://" + host + ":" + port() + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
     public boolean mustWork() {

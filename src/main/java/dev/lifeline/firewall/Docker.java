@@ -68,7 +68,7 @@ final class Docker {
         if (verdict instanceof Verdict.Open) {
             fixes.add("publish on loopback only: docker run -p 127.0.0.1:" + port + ":" + port + " ...");
             fixes.add("or allow only your LAN: sudo iptables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport "
-                    + port + " ! -s <subnet> -j DROP");
+                    + port + " ! -s SUBNET -j DROP");
         }
         return new ToolReport(Tool.DOCKER, true, verdict, verdict, evidence, fixes, notes);
     }

@@ -69,7 +69,7 @@ final class Firewalld {
         if (v4.blocksSomeClients() || v6.blocksSomeClients()) {
             String zone = zones.values().stream().filter(Zone::isDefault).map(Zone::name).findFirst().orElse("public");
             fixes.add("sudo firewall-cmd --permanent --zone=" + zone + " --add-rich-rule='rule family=\"ipv4\" source"
-                    + " address=\"<subnet>\" port port=\"" + port + "\" protocol=\"tcp\" accept'"
+                    + " address=\"SUBNET\" port port=\"" + port + "\" protocol=\"tcp\" accept'"
                     + " && sudo firewall-cmd --reload");
         }
         return new ToolReport(Tool.FIREWALLD, true, v4, v6, evidence.stream().distinct().toList(), fixes, List.of());

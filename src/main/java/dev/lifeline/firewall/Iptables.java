@@ -54,7 +54,7 @@ final class Iptables {
         List<String> fixes = new ArrayList<>();
         boolean ufwDecides = evidence.stream().anyMatch(e -> e.startsWith("-A INPUT -j ufw"));
         if (r4.blocksSomeClients() && !ufwDecides) {
-            fixes.add("sudo iptables -I INPUT 1 -s <subnet> -p tcp --dport " + port + " -j ACCEPT");
+            fixes.add("sudo iptables -I INPUT 1 -s SUBNET -p tcp --dport " + port + " -j ACCEPT");
         }
         if (r6.blocksSomeClients() && !ufwDecides) {
             fixes.add("sudo ip6tables -I INPUT 1 -s <subnet6> -p tcp --dport " + port + " -j ACCEPT");

@@ -85,7 +85,7 @@ final class Nftables {
                 Verdict cv = e.base(base);
                 if (cv.blocksSomeClients()) {
                     String fix = "sudo nft insert rule " + base.family + " " + base.table + " " + base.name + " "
-                            + (f == Family.IPV4 ? "ip" : "ip6") + " saddr <subnet> tcp dport " + port + " accept";
+                            + (f == Family.IPV4 ? "ip" : "ip6") + " saddr SUBNET tcp dport " + port + " accept";
                     if (!fixes.contains(fix)) {
                         fixes.add(fix);
                     }

@@ -154,7 +154,7 @@ final class Ufw {
             evidence.add(defaultLine);
             List<String> fixes = new ArrayList<>();
             if (v4.blocksSomeClients() || v6.blocksSomeClients()) {
-                fixes.add("sudo ufw prepend allow from <subnet> to any port " + port + " proto tcp comment 'lifeline'");
+                fixes.add("sudo ufw prepend allow from SUBNET to any port " + port + " proto tcp comment 'lifeline'");
             }
             return new ToolReport(Tool.UFW, true, v4, v6, evidence.stream().distinct().toList(), fixes, List.of());
         }

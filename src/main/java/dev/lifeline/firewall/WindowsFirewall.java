@@ -68,7 +68,7 @@ final class WindowsFirewall {
         return new ToolReport(Tool.WINDOWS_FIREWALL, true, unknown, unknown, evidence,
                 List.of("New-NetFirewallRule -Name \"Lifeline-Ollama-In\" -DisplayName \"Ollama " + port + " LAN\""
                         + " -Group \"Lifeline\" -Direction Inbound -Action Allow -Protocol TCP -LocalPort " + port
-                        + " -RemoteAddress <subnet> -Profile Domain,Private"),
+                        + " -RemoteAddress SUBNET -Profile Domain,Private"),
                 List.of("check rules: Get-NetFirewallPortFilter | ? LocalPort -eq " + port + " | Get-NetFirewallRule"));
     }
 }

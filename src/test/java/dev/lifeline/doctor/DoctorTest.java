@@ -141,9 +141,9 @@ class DoctorTest {
         try (ModelServer s = ModelServer.ollama("127.0.0.1")) {
             Report viaName = run(ollama("http://localhost:" + s.port()));
             Finding partial = finding(viaName, "connect.partial");
-            assertThat(partial.severity()).isEqualTo(Severity.WARN);
+            assertThat(partial.severity()).isEqualTo(Severity.INFO);
             assertThat(partial.evidence()).anyMatch(e -> e.startsWith("[::1]:" + s.port() + ": connection refused"));
-            assertThat(partial.fix().getFirst()).contains("http://127.0.0.1:" + s.port());
+            assertThat(partial.fix().getFirst()).contains("point it at http://127.0.0.1:" + s.port() + " instead of localhost");
 
             Report viaV6 = run(ollama("http://[::1]:" + s.port()));
             Finding other = finding(viaV6, "port.other-address");
@@ -179,7 +179,7 @@ class DoctorTest {
             assertThat(exposed.severity()).isEqualTo(Severity.FAIL);
             assertThat(exposed.title()).containsAnyOf("0.0.0.0:" + s.port(), "*:" + s.port());
             assertThat(exposed.fix()).anyMatch(f -> f.contains("OLLAMA_HOST=127.0.0.1:" + s.port()));
-            assertThat(exposed.fix()).anyMatch(f -> f.contains("lifeline firewall plan --port " + s.port()));
+            assertThat(exposed.fix()).anyMatch(f -> f.contains("lifeline firewall apply --port " + s.port() + " --allow "));
         }
     }
 
@@ -235,6 +235,19 @@ class DoctorTest {
 
             assertThat(finding(run(openai("http://127.0.0.1:" + s.port() + "/v1")), "url.ok").title())
                     .isEqualTo("the base URL leads to the OpenAI-compatible API");
+        }
+    }
+
+    @Test
+    void aServerThatWantsAKeyIsNotASquatterAndTheMissingKeyIsNamed() {
+        try (ModelServer s = ModelServer.on("127.0.0.1")) {
+            s.route("/v1/models", x -> ModelServer.Answer.json(401, "{\"error\":\"Unauthorized\"}"));
+            Report r = run(openai("http://127.0.0.1:" + s.port() + "/v1"));
+
+            assertThat(codes(r)).contains("info server.locked").doesNotContain("fail server.squatter");
+            Finding key = finding(r, "url.needs-key");
+            assertThat(key.severity()).isEqualTo(Severity.FAIL);
+            assertThat(key.fix().getFirst()).startsWith("set api_key for this backend");
         }
     }
 

@@ -85,7 +85,7 @@ class FirewallDetectorNetnsTest {
         assertThat(nft.ipv4()).isEqualTo(Verdict.DROPPED);
         assertThat(nft.ipv6()).isEqualTo(Verdict.DROPPED);
         assertThat(nft.evidence()).anyMatch(e -> e.contains("tcp dport 11434") && e.contains("drop"));
-        assertThat(nft.fixes()).anyMatch(f -> f.startsWith("sudo nft insert rule inet t input ip saddr <subnet>"));
+        assertThat(nft.fixes()).anyMatch(f -> f.startsWith("sudo nft insert rule inet t input ip saddr SUBNET"));
         assertThat(r.verdict()).isEqualTo(Verdict.DROPPED);
         assertThat(net.connect(net.denied(), SERVER_V4, PORT)).isEqualTo(Reach.TIMEOUT);
     }
@@ -183,7 +183,7 @@ class FirewallDetectorNetnsTest {
             assertThat(u.ipv6()).isEqualTo(Verdict.DROPPED);
             assertThat(u.evidence()).anyMatch(e -> e.startsWith("Default: deny (incoming)"));
             assertThat(u.fixes()).containsExactly(
-                    "sudo ufw prepend allow from <subnet> to any port 11434 proto tcp comment 'lifeline'");
+                    "sudo ufw prepend allow from SUBNET to any port 11434 proto tcp comment 'lifeline'");
             assertThat(denied.verdict()).isEqualTo(Verdict.DROPPED);
             assertThat(net.connect(net.allowed(), SERVER_V4, PORT)).isEqualTo(Reach.TIMEOUT);
 
@@ -208,7 +208,7 @@ class FirewallDetectorNetnsTest {
             assertThat(d.active()).isTrue();
             assertThat(d.notes()).anyMatch(n -> n.contains("bypasses ufw"));
             assertThat(d.fixes()).anyMatch(f -> f.contains("-p 127.0.0.1:11434:11434"))
-                    .anyMatch(f -> f.contains("DOCKER-USER -p tcp -m conntrack --ctorigdstport 11434 ! -s <subnet> -j DROP"));
+                    .anyMatch(f -> f.contains("DOCKER-USER -p tcp -m conntrack --ctorigdstport 11434 ! -s SUBNET -j DROP"));
             assertThat(docker.ipv4()).isEqualTo(Verdict.OPEN);
         } finally {
             ufw.run("ufw", "--force", "disable");
@@ -246,7 +246,7 @@ class FirewallDetectorNetnsTest {
             ToolReport f = closed.tool(Tool.FIREWALLD).orElseThrow();
             assertThat(f.active()).isTrue();
             assertThat(f.ipv4()).as("the public zone's default target rejects").isEqualTo(Verdict.REJECTED);
-            assertThat(f.fixes()).anyMatch(x -> x.contains("--add-rich-rule='rule family=\"ipv4\" source address=\"<subnet>\""));
+            assertThat(f.fixes()).anyMatch(x -> x.contains("--add-rich-rule='rule family=\"ipv4\" source address=\"SUBNET\""));
             assertThat(closed.tool(Tool.NFTABLES).orElseThrow().notes())
                     .anyMatch(n -> n.startsWith("table inet firewalld: managed by firewalld"));
             assertThat(net.connect(net.denied(), SERVER_V4, PORT)).isEqualTo(Reach.REFUSED);

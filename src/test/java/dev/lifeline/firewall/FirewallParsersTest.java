@@ -34,7 +34,7 @@ class FirewallParsersTest {
         assertThat(r.ipv6()).isEqualTo(Verdict.OPEN);
         assertThat(r.evidence()).contains("11000:12000/tcp            DENY IN     Anywhere");
         assertThat(r.fixes()).containsExactly(
-                "sudo ufw prepend allow from <subnet> to any port 11434 proto tcp comment 'lifeline'");
+                "sudo ufw prepend allow from SUBNET to any port 11434 proto tcp comment 'lifeline'");
     }
 
     @Test

@@ -1,0 +1,64 @@
+package dev.lifeline.doctor;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * This machine's own networks and addresses, so that a printed fix names them rather than a placeholder a user might
+ * paste unchanged (a wrong subnet in an allow rule lets the wrong machines in).
+ */
+final class Subnets {
+    private Subnets() {
+    }
+
+    /** The IPv4 networks of this machine's up, non-loopback interfaces: {@code 192.168.1.0/24}. */
+    static List<String> local() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp() || nif.isLoopback()) {
+                    continue;
+                }
+                for (InterfaceAddress a : nif.getInterfaceAddresses()) {
+                    if (a.getAddress() instanceof Inet4Address v4 && a.getNetworkPrefixLength() > 0 && a.getNetworkPrefixLength() < 32) {
+                        out.add(network(v4, a.getNetworkPrefixLength()));
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            return List.of();
+        }
+        return out.stream().distinct().toList();
+    }
+
+    /**
+     * The address this machine would send from to reach {@code host}: a UDP socket "connected" to it picks the route and
+     * the source address without sending a packet.
+     */
+    static Optional<String> sourceToward(String host, int port) {
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.connect(new InetSocketAddress(InetAddress.getByName(host), port));
+            InetAddress a = s.getLocalAddress();
+            return a.isAnyLocalAddress() ? Optional.empty() : Optional.of(dev.lifeline.doctor.listen.Addresses.format(a));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String network(Inet4Address a, int prefix) {
+        byte[] b = a.getAddress();
+        int v = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+        int masked = prefix == 0 ? 0 : v & (-1 << (32 - prefix));
+        return ((masked >>> 24) & 0xff) + "." + ((masked >>> 16) & 0xff) + "." + ((masked >>> 8) & 0xff) + "." + (masked & 0xff) + "/" + prefix;
+    }
+}

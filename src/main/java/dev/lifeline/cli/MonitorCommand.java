@@ -140,12 +140,14 @@ public final class MonitorCommand implements Callable<Integer> {
         List<AlertSink> sinks = noAlerts ? List.of() : Sinks.from(m.alerts());
         Optional<StateFile> stateFile = noAlerts ? Optional.empty()
                 : Optional.of(new StateFile(Optional.ofNullable(state).or(m::stateFile).orElseGet(() -> StateFile.defaultPath(env))));
-        Monitor monitor = new Monitor(plans(s.config()), new ServerChecks(m.timeout()), new Alerting(m.failureThreshold(), m.renotify()), sinks,
-                stateFile, afterRun(m, metrics), Monitor.hostName(env), Clock.systemUTC());
-        if (!watch) {
-            return runOnce(monitor, s.format(), out, err);
+        try (ServerChecks checks = new ServerChecks(m.timeout())) {
+            Monitor monitor = new Monitor(plans(s.config()), checks, new Alerting(m.failureThreshold(), m.renotify()), sinks,
+                    stateFile, afterRun(m, metrics), Monitor.hostName(env), Clock.systemUTC());
+            if (!watch) {
+                return runOnce(monitor, s.format(), out, err);
+            }
+            return watch(monitor, metrics, s.format(), s.every(), out, err);
         }
-        return watch(monitor, metrics, s.format(), s.every(), out, err);
     }
 
     /** What a run needs, once the options and the configuration are known to be usable. */

@@ -61,8 +61,14 @@ public final class Doctor {
 
     public Report run(Plan plan) {
         long start = System.nanoTime();
-        Local local = new Local(listeners, firewalls, environment, plan.timeout());
-        Examine examine = new Examine(plan.timeout(), local);
+        try (Http http = new Http(plan.timeout())) {
+            return run(plan, http, start);
+        }
+    }
+
+    private Report run(Plan plan, Http http, long start) {
+        Local local = new Local(listeners, firewalls, environment, http);
+        Examine examine = new Examine(http, plan.timeout(), local);
         List<Target> targets = new ArrayList<>(plan.targets());
         if (plan.wellKnown()) {
             targets.addAll(Targets.wellKnown(plan.targets()));
@@ -71,7 +77,7 @@ public final class Doctor {
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<Finding>>> perTarget = targets.stream().map(t -> pool.submit(() -> examine.run(t))).toList();
             Future<List<Finding>> outside = pool.submit(() -> plan.fromOutside()
-                    .map(o -> new Outside(plan.timeout()).check(o.host(), o.port())).orElse(List.of()));
+                    .map(o -> new Outside(http, plan.timeout()).check(o.host(), o.port())).orElse(List.of()));
             for (Future<List<Finding>> f : perTarget) {
                 findings.addAll(f.get());
             }

@@ -37,8 +37,8 @@ final class Examine {
     private final Duration timeout;
     private final Local local;
 
-    Examine(Duration timeout, Local local) {
-        this.http = new Http(timeout);
+    Examine(Http http, Duration timeout, Local local) {
+        this.http = http;
         this.timeout = timeout;
         this.local = local;
     }

@@ -25,7 +25,7 @@ import javax.net.ssl.X509TrustManager;
  * The doctor's HTTP requests: no proxy (the doctor asks the server itself, and reports a proxy in the way separately),
  * no redirects, and a failure sorted into what it says about the server. Blocking, for virtual threads.
  */
-final class Http {
+final class Http implements AutoCloseable {
     private final HttpClient plain;
     private final Duration timeout;
     private volatile HttpClient verified;
@@ -126,6 +126,19 @@ final class Http {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Failure(Problem.OTHER, "interrupted");
+        }
+    }
+
+    /**
+     * Stops the clients' selector threads. A one-shot run must: the JVM waits up to 300 ms at exit for threads still in
+     * native code, and an idle client's selector sits in {@code epoll_wait}.
+     */
+    @Override
+    public void close() {
+        plain.close();
+        HttpClient v = verified;
+        if (v != null) {
+            v.close();
         }
     }
 

@@ -34,12 +34,12 @@ final class Local {
     private final Map<Integer, ListenerScan> scans = new ConcurrentHashMap<>();
     private final Map<Integer, FirewallReport> walls = new ConcurrentHashMap<>();
 
-    Local(Listeners listeners, FirewallDetector firewalls, Environment environment, Duration timeout) {
+    Local(Listeners listeners, FirewallDetector firewalls, Environment environment, Http http) {
         this.listeners = listeners;
         this.firewalls = firewalls;
         this.environment = environment;
         this.hardening = new Hardening(environment.root());
-        this.http = new Http(timeout);
+        this.http = http;
     }
 
     boolean inContainer() {

@@ -21,8 +21,8 @@ final class Outside {
     private final Http http;
     private final Duration timeout;
 
-    Outside(Duration timeout) {
-        this.http = new Http(timeout);
+    Outside(Http http, Duration timeout) {
+        this.http = http;
         this.timeout = timeout;
     }
 

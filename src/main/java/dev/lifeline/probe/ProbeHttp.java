@@ -27,7 +27,7 @@ import javax.net.ssl.TrustManager;
  * (a backend is reached the way the gateway reaches it), and a failure told in words a person can act on.
  * Blocking, for virtual threads.
  */
-final class ProbeHttp {
+final class ProbeHttp implements AutoCloseable {
     private final Duration connectTimeout;
     private volatile HttpClient plain;
     private volatile HttpClient tls;
@@ -68,6 +68,19 @@ final class ProbeHttp {
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS in this JDK", e);
+        }
+    }
+
+    /** Stops the clients made so far; an idle client's selector thread sits in native code, which delays JVM exit. */
+    @Override
+    public void close() {
+        HttpClient p = plain;
+        HttpClient t = tls;
+        if (p != null) {
+            p.close();
+        }
+        if (t != null) {
+            t.close();
         }
     }
 

@@ -37,7 +37,7 @@ import java.util.concurrent.Future;
  * </ol>
  * Plain blocking code; {@link #runAll} gives each backend a virtual thread.
  */
-public final class ServerChecks {
+public final class ServerChecks implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProbeHttp http;
@@ -46,6 +46,12 @@ public final class ServerChecks {
     public ServerChecks(Duration connectTimeout) {
         this.http = new ProbeHttp(connectTimeout);
         this.inference = new InferenceProbe(http);
+    }
+
+    /** Stops the HTTP clients' threads: a one-shot command's JVM otherwise waits up to 300 ms at exit for them. */
+    @Override
+    public void close() {
+        http.close();
     }
 
     /** Checks every backend at once; the results in plan order, each backend's checks in the order above. */

@@ -67,13 +67,22 @@ public final class FirewallCommand implements Runnable {
         @Option(names = "--force", description = "allow 0.0.0.0/0, ::/0 or an empty allow-list")
         boolean force;
 
+        @Option(names = "--zone", paramLabel = "ZONE", description = "firewalld only: the zone the clients come in through"
+                + " (default: the default zone)")
+        String zone;
+
         @Option(names = "--state-dir", paramLabel = "DIR", description = "where rulesets, backups and the record of what was applied"
                 + " are kept (default: " + Renderer.STATE_DIR + ")")
         Path stateDir = Path.of(Renderer.STATE_DIR);
 
         /** The plan, or empty with every problem on {@code err}. */
         Optional<Plan> plan(PrintWriter err) {
-            List<String> problems = new ArrayList<>();
+            return plan(err, List.of());
+        }
+
+        /** The plan, or empty with every problem, {@code more} among them, on {@code err}. */
+        Optional<Plan> plan(PrintWriter err, List<String> more) {
+            List<String> problems = new ArrayList<>(more);
             Block how = null;
             try {
                 how = Block.valueOf(block.toUpperCase(Locale.ROOT));
@@ -101,18 +110,44 @@ public final class FirewallCommand implements Runnable {
             // what is active here decides --tool auto, and shows traps no rule can fix (Docker publishing the port)
             FirewallReport here = FirewallDetector.forThisMachine().examine(port);
             here.notes().forEach(n -> err.println("lifeline: warning: " + n));
+            Policy guarded = policy;
             here.tool(Tool.DOCKER).filter(ToolReport::active).ifPresent(d -> {
-                err.println("lifeline: warning: Docker publishes port " + port + ": its traffic is forwarded past these rules");
-                d.fixes().forEach(f -> err.println("  fix: " + f));
+                err.println("lifeline: warning: Docker publishes port " + port + ": its traffic is forwarded past these rules.");
+                err.println("  fix: publish it on loopback only (-p 127.0.0.1:" + port + ":" + port + "), or guard it in DOCKER-USER:");
+                dockerUser(guarded).forEach(line -> err.println("    " + line));
             });
             Frontend frontend = named.orElseGet(() ->
                     Frontend.auto(here, System.getProperty("os.name"), Shell.local().run("nft", "--version").ok()));
-            return Optional.of(frontend.plan(policy, stateDir.toAbsolutePath().toString()));
+            if (zone != null && frontend != Frontend.FIREWALLD) {
+                err.println("lifeline: --zone " + zone + " applies to firewalld, not " + frontend.id());
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(frontend.plan(policy, stateDir.toAbsolutePath().toString(), Optional.ofNullable(zone)));
+            } catch (IllegalArgumentException e) {
+                err.println("lifeline: --zone " + zone + ": " + e.getMessage());
+                return Optional.empty();
+            }
         }
     }
 
+    /**
+     * The DOCKER-USER rules for a published port: a drop, then a return per allowed source inserted above it (each
+     * {@code -I} lands on top), for iptables and ip6tables. Docker applies DOCKER-USER before its own forwarding.
+     */
+    static List<String> dockerUser(Policy policy) {
+        List<String> out = new ArrayList<>();
+        String match = "-p tcp -m conntrack --ctorigdstport " + policy.port();
+        for (dev.lifeline.firewall.Family f : dev.lifeline.firewall.Family.values()) {
+            String tool = f == dev.lifeline.firewall.Family.IPV4 ? "iptables" : "ip6tables";
+            out.add("sudo " + tool + " -I DOCKER-USER " + match + " -j DROP");
+            policy.allow().sources(f).forEach(c -> out.add("sudo " + tool + " -I DOCKER-USER " + match + " -s " + c + " -j RETURN"));
+        }
+        return out;
+    }
+
     @Command(name = "plan", mixinStandardHelpOptions = true,
-            description = {"Print the rules that let only --allow sources reach --port, and the matching rollback and verify scripts.",
+            description = {"Print the rules that let only --allow sources reach --port, with rollback and verify scripts.",
                     "Changes nothing. Pipe one part to a shell with --only apply."})
     static final class PlanCommand implements Callable<Integer> {
         @CommandLine.Spec
@@ -128,11 +163,9 @@ public final class FirewallCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            if (only != null && !List.of("apply", "rollback", "verify").contains(only)) {
-                err.println("lifeline: --only " + only + ": expected apply, rollback or verify");
-                return 2;
-            }
-            Optional<Plan> plan = options.plan(err);
+            List<String> problems = only != null && !List.of("apply", "rollback", "verify").contains(only)
+                    ? List.of("--only " + only + ": expected apply, rollback or verify") : List.of();
+            Optional<Plan> plan = options.plan(err, problems);
             if (plan.isEmpty()) {
                 return 2;
             }
@@ -159,8 +192,9 @@ public final class FirewallCommand implements Runnable {
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = {"Apply the plan on this machine (Linux, as root): save the current rules, apply, verify, and roll back if",
-                    "anything fails. Without --yes it only prints what it would do."})
+            description = {"Apply the plan on this machine (Linux, as root), with a backup, and roll back on failure.",
+                    "It saves the current rules, removes the rules an earlier apply made for the port, applies, verifies, and rolls",
+                    "back if anything fails. Without --yes it only prints what it would do."})
     static final class ApplyCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -186,11 +220,12 @@ public final class FirewallCommand implements Runnable {
                 return 2;
             }
             if (!yes) {
-                out.println("# dry run: nothing was changed. Run again with --yes to apply (as root).");
+                out.println("# dry run for " + p.tool().id() + ": nothing was changed. Run again with --yes to apply (as root).");
                 out.print(p.applyScript());
+                out.flush();
                 return 0;
             }
-            Applier.Outcome o = new Applier(Shell.local(), options.stateDir, Clock.systemUTC()).apply(p);
+            Applier.Outcome o = new Applier(Shell.local(), options.stateDir, Clock.systemUTC()).apply(p, Optional.ofNullable(options.zone));
             o.lines().forEach(o.ok() ? out::println : err::println);
             if (o.ok()) {
                 out.println("check from an allowed and from another machine: lifeline firewall verify --host THIS_HOST --port "
@@ -274,8 +309,9 @@ public final class FirewallCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Connect to --host:--port from this machine (from --from, on a machine with several addresses) and say",
-                    "whether it gets in: run it on an allowed machine and on another one. Exit 0 when the outcome is --expect."})
+            description = {"Say whether this machine gets through to --host:--port, by a real connection.",
+                    "Run it on an allowed machine and on another one; --from picks the source address on a machine with several.",
+                    "Exit 0 when the outcome is --expect, 1 when not, 2 when this machine cannot even try."})
     static final class VerifyCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -283,7 +319,7 @@ public final class FirewallCommand implements Runnable {
         @Option(names = "--host", required = true, paramLabel = "HOST", description = "the guarded machine")
         String host;
 
-        @Option(names = "--port", required = true, paramLabel = "PORT")
+        @Option(names = "--port", required = true, paramLabel = "PORT", description = "the guarded port")
         int port;
 
         @Option(names = "--from", paramLabel = "ADDRESS", description = "the local address to connect from")
@@ -307,6 +343,10 @@ public final class FirewallCommand implements Runnable {
             if (t.isEmpty()) {
                 return 2;
             }
+            if (port < 1 || port > 65535) {
+                err.println("lifeline: --port " + port + ": must be 1-65535");
+                return 2;
+            }
             InetAddress target;
             Optional<InetAddress> source = Optional.empty();
             try {
@@ -315,26 +355,40 @@ public final class FirewallCommand implements Runnable {
                     source = Optional.of(InetAddress.getByName(from));
                 }
             } catch (UnknownHostException e) {
-                err.println("lifeline: " + e.getMessage() + " does not resolve");
+                err.println("lifeline: " + (from != null && e.getMessage() != null && e.getMessage().startsWith(from) ? "--from " + from
+                        : "--host " + host) + ": does not resolve");
                 return 2;
             }
+            String where = dev.lifeline.doctor.listen.Addresses.withPort(target, port);
             String outcome;
             String words;
             try (Socket s = new Socket()) {
                 if (source.isPresent()) {
-                    s.bind(new InetSocketAddress(source.get(), 0));
+                    try {
+                        s.bind(new InetSocketAddress(source.get(), 0));
+                    } catch (IOException e) {
+                        err.println("lifeline: --from " + from + ": not an address of this machine (" + e.getMessage() + ")");
+                        return 2;
+                    }
                 }
                 s.connect(new InetSocketAddress(target, port), (int) t.get().toMillis());
                 outcome = "open";
-                words = "connected from " + s.getLocalAddress().getHostAddress() + ": this machine gets in";
+                words = "connected from " + dev.lifeline.doctor.listen.Addresses.format(s.getLocalAddress()) + ": this machine gets in";
             } catch (SocketTimeoutException e) {
                 outcome = "blocked";
                 words = "no answer within " + timeout + ": dropped (a firewall keeps this machine out)";
-            } catch (IOException e) {
+            } catch (java.net.ConnectException e) {
                 outcome = "blocked";
-                words = (e.getMessage() == null ? "refused" : e.getMessage()) + ": refused or rejected (nothing listens, or a firewall rejects this machine)";
+                words = "connection refused: nothing listens there, or a firewall rejects this machine";
+            } catch (java.net.NoRouteToHostException e) {
+                outcome = "blocked";
+                words = "no route to host: a firewall rejects this machine (or the host is down)";
+            } catch (IOException e) {
+                // "network is unreachable" and the like: this machine cannot even try, which says nothing of the firewall
+                err.println("lifeline: cannot connect to " + where + " from here: " + e.getMessage());
+                return 2;
             }
-            out.println(host + ":" + port + " " + outcome + " - " + words);
+            out.println(where + " " + outcome + " - " + words);
             if (expect == null) {
                 return 0;
             }

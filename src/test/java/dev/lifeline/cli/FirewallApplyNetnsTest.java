@@ -99,6 +99,35 @@ class FirewallApplyNetnsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"nftables", "iptables"})
+    void applyingAgainWithANarrowerListShutsOutTheSourceThatWasDropped(String tool) throws Exception {
+        assertThat(lifeline(net.server(), "firewall", "apply", "--yes", "--port", String.valueOf(PORT), "--tool", tool,
+                "--allow", Netns.ALLOWED_V4, "--allow", Netns.DENIED_V4, "--state-dir", state.toString()).exit()).isZero();
+        assertThat(net.connect(net.denied(), Netns.SERVER_V4, PORT)).isEqualTo(Reach.OPEN);
+
+        Run narrower = lifeline(net.server(), "firewall", "apply", "--yes", "--port", String.valueOf(PORT), "--tool", tool,
+                "--allow", Netns.ALLOWED_V4, "--state-dir", state.toString());
+        assertThat(narrower.exit()).as(narrower.err()).isZero();
+        assertThat(narrower.out()).contains("removed the previous " + tool + " rules for port " + PORT);
+        assertThat(net.connect(net.denied(), Netns.SERVER_V4, PORT)).isEqualTo(Reach.TIMEOUT);
+        assertThat(net.connect(net.allowed(), Netns.SERVER_V4, PORT)).isEqualTo(Reach.OPEN);
+    }
+
+    @org.junit.jupiter.api.Test
+    void switchingToolsLeavesNoRulesOfTheFirstBehind() throws Exception {
+        assertThat(lifeline(net.server(), "firewall", "apply", "--yes", "--port", String.valueOf(PORT), "--tool", "nftables",
+                "--allow", Netns.ALLOWED_V4, "--state-dir", state.toString()).exit()).isZero();
+        assertThat(lifeline(net.server(), "firewall", "apply", "--yes", "--port", String.valueOf(PORT), "--tool", "iptables",
+                "--allow", Netns.ALLOWED_V4, "--allow", Netns.DENIED_V4, "--state-dir", state.toString()).exit()).isZero();
+        assertThat(net.connect(net.denied(), Netns.SERVER_V4, PORT)).isEqualTo(Reach.OPEN);
+
+        assertThat(lifeline(net.server(), "firewall", "rollback", "--port", String.valueOf(PORT), "--state-dir", state.toString()).exit())
+                .isZero();
+        assertThat(net.exec(net.server(), "nft", "list", "tables").stdout()).doesNotContain("lifeline_guard");
+        assertThat(net.connect(net.denied(), Netns.SERVER_V6, PORT)).isEqualTo(Reach.OPEN);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"nftables"})
     void rulesRemovedBehindLifelinesBackShowAsNotInPlace(String tool) throws Exception {
         assertThat(lifeline(net.server(), "firewall", "apply", "--yes", "--port", String.valueOf(PORT), "--tool", tool,

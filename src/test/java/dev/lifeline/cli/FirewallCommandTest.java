@@ -39,7 +39,7 @@ class FirewallCommandTest {
     @Test
     void everyProblemWithThePolicyIsListedAtOnceAndNothingIsPrintedOnStdout() {
         CliTest.Run r = CliTest.run("firewall", "plan", "--port", "70000", "--allow", "0.0.0.0/0", "--allow", "ollama.lan",
-                "--block", "maybe", "--tool", "pfsense");
+                "--block", "maybe", "--tool", "pfsense", "--only", "everything");
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
@@ -47,7 +47,8 @@ class FirewallCommandTest {
                 .contains("--port 70000: must be 1-65535")
                 .contains("--allow 0.0.0.0/0: allows the whole internet")
                 .contains("--allow ollama.lan: not an IPv4 or IPv6 address (host names are not resolved")
-                .contains("--tool pfsense: expected one of ufw, firewalld, nftables, iptables, windows, pf");
+                .contains("--tool pfsense: expected one of ufw, firewalld, nftables, iptables, windows, pf")
+                .contains("--only everything: expected apply, rollback or verify");
     }
 
     @Test
@@ -62,7 +63,8 @@ class FirewallCommandTest {
         CliTest.Run dry = CliTest.run("firewall", "apply", "--port", "11434", "--allow", "10.0.0.0/24", "--tool", "iptables",
                 "--state-dir", state.toString());
         assertThat(dry.exit()).isZero();
-        assertThat(dry.out()).startsWith("# dry run: nothing was changed. Run again with --yes to apply (as root).");
+        assertThat(dry.out()).startsWith("# dry run for iptables: nothing was changed. Run again with --yes to apply (as root).")
+                .contains("iptables-restore");
         assertThat(state).isEmptyDirectory();
 
         CliTest.Run pf = CliTest.run("firewall", "apply", "--port", "11434", "--allow", "10.0.0.0/24", "--tool", "pf", "--yes");
@@ -89,6 +91,23 @@ class FirewallCommandTest {
             CliTest.Run wrong = CliTest.run("firewall", "verify", "--host", "127.0.0.1", "--port", String.valueOf(port), "--expect", "blocked");
             assertThat(wrong.exit()).isEqualTo(1);
             assertThat(wrong.out()).contains("NOT as expected (--expect blocked)");
+
+            CliTest.Run notMine = CliTest.run("firewall", "verify", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                    "--from", "192.0.2.77", "--expect", "blocked");
+            assertThat(notMine.exit()).as("a source this machine does not have is no verdict on the firewall").isEqualTo(2);
+            assertThat(notMine.err()).startsWith("lifeline: --from 192.0.2.77: not an address of this machine");
         }
+    }
+
+    @Test
+    void dockerUserRulesReturnEachAllowedSourceAboveTheDrop() {
+        var policy = dev.lifeline.firewall.plan.Policy.parse(11434, java.util.List.of("10.0.0.0/24", "fd00::/64"),
+                dev.lifeline.firewall.plan.Block.DROP, false);
+
+        assertThat(FirewallCommand.dockerUser(policy)).containsExactly(
+                "sudo iptables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport 11434 -j DROP",
+                "sudo iptables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport 11434 -s 10.0.0.0/24 -j RETURN",
+                "sudo ip6tables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport 11434 -j DROP",
+                "sudo ip6tables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport 11434 -s fd00::/64 -j RETURN");
     }
 }

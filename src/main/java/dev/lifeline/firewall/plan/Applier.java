@@ -46,13 +46,39 @@ public final class Applier {
         }
     }
 
+    /**
+     * Applies {@code plan}. A policy applied earlier for the same port is rolled back first, whatever its tool: its
+     * rules are not this plan's (a source dropped from the list must lose its allow rule, a table of another tool must
+     * go), and the record keeps only one policy per port. Between the two the port is briefly unguarded.
+     */
     public Outcome apply(Plan plan) {
+        return apply(plan, Optional.empty());
+    }
+
+    /** As {@link #apply(Plan)}, for a firewalld plan made for {@code zone} (recorded, so rollback finds the rules). */
+    public Outcome apply(Plan plan, Optional<String> zone) {
         List<String> lines = new ArrayList<>();
+        if (!root()) {
+            return new Outcome(false, List.of("changing the firewall needs root: run it with sudo"));
+        }
         try {
             Files.createDirectories(stateDir);
             lines.add("saved the current rules to " + backup(plan.policy()));
         } catch (IOException e) {
-            return new Outcome(false, List.of("cannot write " + stateDir + ": " + e.getMessage() + " (run as root)"));
+            return new Outcome(false, List.of("cannot write " + stateDir + ": " + e.getMessage()));
+        }
+        try {
+            Optional<Plan> before = recorded(plan.policy().port());
+            if (before.isPresent()) {
+                Outcome removed = rollback(before.get());
+                lines.addAll(removed.lines().stream().map(l -> l.replaceFirst("^rolled back the", "removed the previous")).toList());
+                if (!removed.ok()) {
+                    return new Outcome(false, lines);
+                }
+            }
+        } catch (IOException e) {
+            lines.add("the record of the previous rules is unreadable, left as it is: " + e.getMessage());
+            return new Outcome(false, lines);
         }
         Shell.Result applied = script(plan.applyScript());
         if (!applied.ok()) {
@@ -69,7 +95,7 @@ public final class Applier {
             return new Outcome(false, lines);
         }
         try {
-            record(plan);
+            record(plan, zone);
         } catch (IOException e) {
             lines.add("applied, but could not record it in " + stateDir + ": " + e.getMessage());
             return new Outcome(false, lines);
@@ -121,6 +147,12 @@ public final class Applier {
         return Files.exists(f) ? Optional.of(read(f)) : Optional.empty();
     }
 
+    /** Effective user id 0, as the kernel sees this process; a failed look counts as not root. */
+    private boolean root() {
+        Shell.Result r = shell.run("id", "-u");
+        return r.ok() && r.stdout().strip().equals("0");
+    }
+
     private Shell.Result script(String text) {
         return shell.run("sh", "-c", text);
     }
@@ -147,12 +179,13 @@ public final class Applier {
         return stateDir.resolve(Policy.TAG + "-" + port + ".policy");
     }
 
-    private void record(Plan plan) throws IOException {
+    private void record(Plan plan, Optional<String> zone) throws IOException {
         Properties p = new Properties();
         p.setProperty("tool", plan.tool().id());
         p.setProperty("port", String.valueOf(plan.policy().port()));
         p.setProperty("block", plan.policy().block().name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("allow", String.join(",", plan.policy().allow().sources().stream().map(Cidr::toString).toList()));
+        zone.ifPresent(z -> p.setProperty("zone", z));
         Path tmp = Files.createTempFile(stateDir, ".policy", ".tmp");
         try (var out = Files.newBufferedWriter(tmp)) {
             p.store(out, "applied by lifeline firewall apply; read by status and rollback");
@@ -170,7 +203,7 @@ public final class Applier {
             Policy policy = Policy.parse(Integer.parseInt(p.getProperty("port", "0")),
                     allow.isEmpty() ? List.of() : List.of(allow.split(",")), Block.valueOf(p.getProperty("block", "drop").toUpperCase(java.util.Locale.ROOT)),
                     true);
-            return Frontend.fromId(p.getProperty("tool", "")).plan(policy, stateDir.toString());
+            return Frontend.fromId(p.getProperty("tool", "")).plan(policy, stateDir.toString(), Optional.ofNullable(p.getProperty("zone")));
         } catch (RuntimeException e) {
             throw new IOException(f + " is damaged: " + e.getMessage(), e);
         }

@@ -6,6 +6,7 @@ import dev.lifeline.firewall.ToolReport;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -86,9 +87,14 @@ public enum Frontend {
 
     /** The renderer keeping its files (rulesets, anchors) in {@code stateDir}. */
     public Renderer renderer(String stateDir) {
+        return renderer(stateDir, Optional.empty());
+    }
+
+    /** As {@link #renderer(String)}, with firewalld's rules in {@code zone} rather than the default zone. */
+    public Renderer renderer(String stateDir, Optional<String> zone) {
         return switch (this) {
             case UFW -> new UfwRenderer();
-            case FIREWALLD -> new FirewalldRenderer();
+            case FIREWALLD -> new FirewalldRenderer(zone);
             case NFTABLES -> new NftablesRenderer(stateDir);
             case IPTABLES -> new IptablesRenderer(stateDir);
             case WINDOWS -> new WindowsRenderer();
@@ -104,5 +110,10 @@ public enum Frontend {
     /** Shorthand for {@code renderer(stateDir).render(policy)}. */
     public Plan plan(Policy policy, String stateDir) {
         return renderer(stateDir).render(policy);
+    }
+
+    /** Shorthand for {@code renderer(stateDir, zone).render(policy)}. */
+    public Plan plan(Policy policy, String stateDir, Optional<String> zone) {
+        return renderer(stateDir, zone).render(policy);
     }
 }

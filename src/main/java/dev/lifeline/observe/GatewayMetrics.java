@@ -20,6 +20,9 @@ import java.util.function.BooleanSupplier;
 
 /** The gateway's Prometheus metrics. Updates are lock-free; breaker states are read when scraped. */
 public final class GatewayMetrics implements ExchangeObserver {
+    /** How the engine marks the reason of a drill's fault. */
+    private static final String DRILL_SUFFIX = " (drill)";
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
     private final Counter failovers;
@@ -52,8 +55,8 @@ public final class GatewayMetrics implements ExchangeObserver {
                 .labelNames("status").register(registry);
     }
 
-    /** Publishes the engine's state, read at each scrape. */
-    public void watch(Breakers breakers, BooleanSupplier contingency) {
+    /** Publishes the engine's state, read at each scrape: breakers, contingency mode, and whether a drill's fault is on. */
+    public void watch(Breakers breakers, BooleanSupplier contingency, BooleanSupplier drill) {
         GaugeWithCallback.builder().name("lifeline_breaker_state")
                 .help("Circuit state per target: 0 closed, 1 half-open, 2 open")
                 .labelNames("target")
@@ -69,6 +72,10 @@ public final class GatewayMetrics implements ExchangeObserver {
         GaugeWithCallback.builder().name("lifeline_contingency_mode")
                 .help("1 while contingency mode sends every request to local targets")
                 .callback(cb -> cb.call(contingency.getAsBoolean() ? 1 : 0)).register(registry);
+        // Failovers during a drill carry the real outage's reason labels; this gauge is what tells them apart.
+        GaugeWithCallback.builder().name("lifeline_drill_active")
+                .help("1 while a failover drill makes every cloud backend fail (POST /admin/drill)")
+                .callback(cb -> cb.call(drill.getAsBoolean() ? 1 : 0)).register(registry);
     }
 
     @Override
@@ -97,8 +104,14 @@ public final class GatewayMetrics implements ExchangeObserver {
         rejected.labelValues(String.valueOf(r.status())).inc();
     }
 
-    /** Keeps label values few: "circuit open after connection refused" counts as "circuit open". */
+    /**
+     * Keeps label values few: "circuit open after connection refused" counts as "circuit open", and a drill's
+     * "connection refused (drill)" as the outage it plays, "connection refused".
+     */
     static String reasonLabel(String reason) {
+        if (reason.endsWith(DRILL_SUFFIX)) {
+            return reasonLabel(reason.substring(0, reason.length() - DRILL_SUFFIX.length()));
+        }
         if (reason.startsWith("circuit open")) {
             return "circuit open";
         }

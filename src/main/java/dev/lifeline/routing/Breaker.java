@@ -55,7 +55,12 @@ public final class Breaker {
     }
 
     public void failure(Duration took, Failure f) {
-        lastFailure = f.reason();
+        failure(took, f, f.reason());
+    }
+
+    /** A failure, remembered under {@code reason} (a drill's failure says it is one). */
+    public void failure(Duration took, Failure f, String reason) {
+        lastFailure = reason;
         circuit.onError(took.toNanos(), TimeUnit.NANOSECONDS, new UpstreamFailure(f));
         if (circuit.getState() == CircuitBreaker.State.OPEN) {
             openUntil = later(openUntil, clock.instant().plus(waitDuration()));

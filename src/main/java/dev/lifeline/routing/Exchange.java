@@ -69,6 +69,8 @@ public final class Exchange {
     private int callNo;
     private BackendGate.Turn turn;
     private int turnNo;
+    /** The current call is a drill's fault, not a real one: its failures say so (see {@link #reason}). */
+    private boolean drilled;
     /** The current target's breaker permission is held: it must be settled exactly once. */
     private boolean permitHeld;
     private long attemptStartNanos;
@@ -268,6 +270,7 @@ public final class Exchange {
         target = t;
         breaker = b;
         permitHeld = true;
+        drilled = false;
         attemptStartNanos = System.nanoTime();
         BackendGate gate = gateway.gate(t.backendName());
         if (gate == null) {
@@ -312,7 +315,7 @@ public final class Exchange {
         if (failure.isEmpty()) {
             breaker.success(took);
         } else if (FailureRules.countsAgainstTarget(failure.get())) {
-            breaker.failure(took, failure.get());
+            breaker.failure(took, failure.get(), reason(failure.get()));
         } else {
             breaker.release();
         }
@@ -347,7 +350,11 @@ public final class Exchange {
         arm(silentAfter, () -> onFailure(no, stream
                 ? Failure.of(Failure.Kind.FIRST_TOKEN_TIMEOUT, "no first token within " + silentAfter.toMillis() + " ms")
                 : Failure.of(Failure.Kind.RESPONSE_TIMEOUT, "no complete answer within " + silentAfter.toMillis() + " ms")));
-        UpstreamCall c = backend.call(up, loop, new Listener(no));
+        // A drill fails the attempt here, before anything is sent, the way the real outage would
+        Optional<DrillFault> fault = gateway.drill().faultFor(t);
+        drilled = fault.isPresent();
+        UpstreamCall c = drilled ? DrillCall.start(fault.get(), up.connectTimeout(), loop, new Listener(no))
+                : backend.call(up, loop, new Listener(no));
         if (no == callNo && phase != Phase.DONE) {
             call = c; // unless the call already failed synchronously and the exchange moved on
         }
@@ -590,7 +597,8 @@ public final class Exchange {
         settlePermit(took, Optional.of(f));
         Decision d = FailureRules.decide(f, retriesUsed, target.retries(), target.backend().maxRetryAfter(), target.spec().contextWindow());
         String outcome = f.kind() == Failure.Kind.BACKEND_BUSY ? "skipped" : "failed";
-        attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), outcome, f.reason(), d.rule(),
+        String reason = reason(f);
+        attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), outcome, reason, d.rule(),
                 Duration.ofNanos(attemptStartNanos - startNanos), took));
         if (f.kind() == Failure.Kind.HTTP_STATUS && (f.status() == 401 || f.status() == 403)) {
             gateway.warnCredentialsRefused(target, f);
@@ -608,22 +616,22 @@ public final class Exchange {
                         take(t, b, Optional.empty());
                     } else {
                         // The failures so far opened the circuit: the retry would be refused too.
-                        attempts.add(new Attempt(t.label(), t.backendName(), t.cloud(), "skipped", "circuit opened after " + f.reason(),
+                        attempts.add(new Attempt(t.label(), t.backendName(), t.cloud(), "skipped", "circuit opened after " + reason,
                                 "next target", since(startNanos), Duration.ZERO));
-                        noteFailover(t, f.reason());
+                        noteFailover(t, reason);
                         index++;
                         advance();
                     }
                 }, retry.delay().toNanos(), TimeUnit.NANOSECONDS);
             }
             case Decision.Next next -> {
-                next.coolDown().ifPresent(c -> breaker.coolDown(c, f.reason()));
+                next.coolDown().ifPresent(c -> breaker.coolDown(c, reason));
                 if (next.minContextWindow().isPresent()) {
                     minContextWindow = next.minContextWindow();
                     contextFailure = f;
                     contextFailureTarget = target;
                 }
-                noteFailover(target, f.reason());
+                noteFailover(target, reason);
                 index++;
                 advance();
             }
@@ -684,7 +692,7 @@ public final class Exchange {
         Duration took = since(attemptStartNanos);
         settlePermit(took, Optional.of(f));
         if (phase == Phase.CONTINUING) {
-            attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "failed", f.reason(),
+            attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), "failed", reason(f),
                     "continuation failed: report the original interruption", Duration.ofNanos(attemptStartNanos - startNanos), took));
             endWithError();
             return;
@@ -786,6 +794,11 @@ public final class Exchange {
             attempts.add(new Attempt(target.label(), target.backendName(), target.cloud(), outcome, reason, decision,
                     Duration.ofNanos(attemptStartNanos - startNanos), since(attemptStartNanos)));
         }
+    }
+
+    /** A failure's reason for headers, logs and the breaker; a drill's says so, lest anyone chase a real outage. */
+    private String reason(Failure f) {
+        return drilled ? f.reason() + " (drill)" : f.reason();
     }
 
     private void noteFailover(Target t, String reason) {

@@ -2,6 +2,7 @@ package dev.lifeline.routing;
 
 import dev.lifeline.backend.Failure;
 import dev.lifeline.backend.Backend;
+import dev.lifeline.config.BackendConfig;
 import dev.lifeline.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ public final class Gateway implements AutoCloseable {
     private final AtomicBoolean contingency;
     private final BackendHealth health;
     private final Map<String, BackendGate> gates;
+    private final Faults drill;
 
     public Gateway(Config config, Map<String, Backend> backends, ExchangeObserver observer, BackendHealth health, Clock clock) {
         this.config = config;
@@ -45,6 +47,7 @@ public final class Gateway implements AutoCloseable {
         config.backends().values().stream().filter(b -> b.concurrency().limited())
                 .forEach(b -> g.put(b.name(), new BackendGate(b.name(), b.concurrency())));
         this.gates = Map.copyOf(g);
+        this.drill = new Faults(config.backends().values().stream().filter(BackendConfig::cloud).map(BackendConfig::name).toList(), clock);
         for (String name : config.backends().keySet()) {
             if (!backends.containsKey(name)) {
                 throw new IllegalArgumentException("no backend implementation for " + name);
@@ -86,6 +89,11 @@ public final class Gateway implements AutoCloseable {
                     : "contingency mode OFF: routes use their cloud targets again");
         }
         return was;
+    }
+
+    /** The failover drill: a fault that makes every cloud backend fail as in a real outage, for a while. */
+    public Faults drill() {
+        return drill;
     }
 
     /** The concurrency gate of a backend, or null when it has no cap. */

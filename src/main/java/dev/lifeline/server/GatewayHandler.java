@@ -11,10 +11,13 @@ import dev.lifeline.codec.BadRequestException;
 import dev.lifeline.codec.ollama.ModelEntry;
 import dev.lifeline.codec.ollama.OllamaCodec;
 import dev.lifeline.codec.openai.OpenAiCodec;
+import dev.lifeline.config.Durations;
 import dev.lifeline.config.OllamaConfig;
 import dev.lifeline.observe.AuditLog;
 import dev.lifeline.observe.GatewayMetrics;
 import dev.lifeline.routing.Breaker;
+import dev.lifeline.routing.Faults;
+import dev.lifeline.routing.DrillFault;
 import dev.lifeline.routing.ClientProtocol;
 import dev.lifeline.routing.ClientRequest;
 import dev.lifeline.routing.Exchange;
@@ -36,6 +39,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -150,6 +154,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                             (localOnly, meter) -> AnthropicFrontDoor.parse(ByteBufUtil.getBytes(req.content()), localOnly,
                                     gateway.config().limits().maxTokens(), meter))));
             case "/admin/contingency" -> admin(req, remote, sink, requestId, path, () -> contingency(req, sink, requestId, remote));
+            case "/admin/drill" -> admin(req, remote, sink, requestId, path, () -> drill(req, sink, requestId, remote));
             case "/admin/breakers" -> admin(req, remote, sink, requestId, path, () -> only(method, HttpMethod.GET, sink, requestId, () -> breakers(sink, requestId)));
             default -> {
                 if (AdminKeys.serves(path)) {
@@ -358,6 +363,82 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         json(sink, requestId, 200, JSON.createObjectNode().put("contingency", gateway.contingency()));
+    }
+
+    /**
+     * The failover drill: POST starts (or replaces) a fault on every cloud backend, GET shows it, DELETE lifts it. The
+     * fault always carries its own end, so a drill client that dies cannot leave the cloud switched off.
+     */
+    private void drill(FullHttpRequest req, NettySink sink, String requestId, SocketAddress remote) {
+        Faults drill = gateway.drill();
+        HttpMethod method = req.method();
+        if (method.equals(HttpMethod.POST)) {
+            JsonNode body;
+            try {
+                body = JSON.readTree(ByteBufUtil.getBytes(req.content()));
+            } catch (IOException e) {
+                body = null;
+            }
+            if (body == null || !body.isObject()) {
+                error(sink, requestId, 400, "expected a JSON body {\"fault\": \"refused\" or \"silent\", \"for\": \"15m\"}",
+                        Optional.empty(), "invalid_request");
+                return;
+            }
+            Optional<DrillFault.Mode> mode = Optional.of(body.path("fault")).filter(JsonNode::isTextual).flatMap(f -> DrillFault.Mode.parse(f.asText()));
+            if (mode.isEmpty()) {
+                error(sink, requestId, 400, "fault must be \"refused\" (connections refused at once) or \"silent\""
+                        + " (no answer until the connect timeout)", Optional.of("fault"), "invalid_request");
+                return;
+            }
+            Optional<Duration> length = Optional.of(body.path("for")).filter(JsonNode::isTextual).flatMap(f -> Durations.parse(f.asText()));
+            if (length.isEmpty() || length.get().isZero() || length.get().compareTo(Faults.MAX_LENGTH) > 0) {
+                error(sink, requestId, 400, "for must say how long the fault lasts, more than 0 and at most 24h, e.g. \"30s\","
+                        + " \"15m\" or \"1h\": it lifts itself then", Optional.of("for"), "invalid_request");
+                return;
+            }
+            if (drill.cloudBackends().isEmpty()) {
+                error(sink, requestId, 409, "no backend has cloud: true: there is nothing to drill", Optional.empty(), "nothing_to_drill");
+                return;
+            }
+            DrillFault fault = drill.start(mode.get(), length.get());
+            AuditLog.event("drill", auditFields(requestId, remote, "start", Optional.of(fault)));
+            json(sink, requestId, 200, drillState(fault));
+        } else if (method.equals(HttpMethod.DELETE)) {
+            Optional<DrillFault> lifted = drill.lift();
+            AuditLog.event("drill", auditFields(requestId, remote, "lift", lifted));
+            json(sink, requestId, 200, JSON.createObjectNode().put("fault", "none").put("lifted", lifted.isPresent()));
+        } else if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
+            Optional<DrillFault> fault = drill.current();
+            json(sink, requestId, 200, fault.map(f -> drillState(f).put("remaining_ms", f.remaining(drill.now()).toMillis()))
+                    .orElseGet(() -> JSON.createObjectNode().put("fault", "none")));
+        } else {
+            methodNotAllowed(sink, requestId, "GET, POST, DELETE");
+        }
+    }
+
+    private static ObjectNode drillState(DrillFault f) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("fault", f.mode().wireName());
+        n.put("until", f.until().toString());
+        f.backends().forEach(n.putArray("backends")::add);
+        n.put("started", f.started().toString());
+        return n;
+    }
+
+    private static Map<String, Object> auditFields(String requestId, SocketAddress remote, String action, Optional<DrillFault> fault) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("request_id", requestId);
+        fields.put("client", String.valueOf(remote));
+        fields.put("action", action);
+        fault.ifPresent(f -> {
+            fields.put("fault", f.mode().wireName());
+            fields.put("until", f.until().toString());
+            fields.put("backends", String.join(",", f.backends()));
+        });
+        if (action.equals("lift")) {
+            fields.put("lifted", fault.isPresent());
+        }
+        return fields;
     }
 
     private void breakers(NettySink sink, String requestId) {

@@ -87,7 +87,7 @@ public final class RunningGateway implements AutoCloseable {
             GatewayMetrics metrics = new GatewayMetrics();
             health = HealthChecker.start(config);
             Gateway gateway = new Gateway(config, backends, new CompositeObserver(List.of(metrics, new RequestLog())), health, clock);
-            metrics.watch(gateway.breakers(), gateway::contingency);
+            metrics.watch(gateway.breakers(), gateway::contingency, gateway.drill()::active);
             GatewayServer server = GatewayServer.start(gateway, metrics, access, transport, config.listen(), config.maxBodyBytes(),
                     "lifeline/" + version);
             return new RunningGateway(transport, gateway, server, Prewarmer.start(config, "lifeline/" + version), health, access);

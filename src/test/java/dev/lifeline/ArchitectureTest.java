@@ -37,6 +37,9 @@ class ArchitectureTest {
             Map.entry("harden", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
                     "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.monitor", "dev.lifeline.doctor",
                     "dev.lifeline.cli", "dev.lifeline.auth", "io.netty")),
+            Map.entry("drill", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
+                    "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.monitor", "dev.lifeline.doctor",
+                    "dev.lifeline.cli", "dev.lifeline.auth", "io.netty")),
             Map.entry("auth", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
                     "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.cli", "io.netty")));
 

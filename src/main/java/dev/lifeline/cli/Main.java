@@ -11,8 +11,8 @@ import java.util.Map;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Keeps your AI apps answering: cloud first, local models when the cloud fails.",
-        subcommands = {ServeCommand.class, MonitorCommand.class, DoctorCommand.class, FirewallCommand.class, ConfigCommand.class, ContingencyCommand.class, KeysCommand.class, HardenCommand.class,
-                CommandLine.HelpCommand.class,
+        subcommands = {ServeCommand.class, MonitorCommand.class, DoctorCommand.class, DrillCommand.class, FirewallCommand.class,
+                HardenCommand.class, ConfigCommand.class, ContingencyCommand.class, KeysCommand.class, CommandLine.HelpCommand.class,
                 AotTrainingCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,93 @@
+package dev.lifeline.drill;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How the drill takes the cloud away, and gives it back. Whatever happens in between, {@link #start} must leave a block
+ * that lifts itself after {@code length}, so a drill that crashes does not leave the cloud blocked.
+ */
+interface Outage {
+    /** Blocks the cloud for at most {@code length}; says which cloud backends are blocked and how, for the report. */
+    Started start(Duration length) throws DrillException;
+
+    /** Refuses to start over a block that is already there, before the drill asks anything. */
+    default void preflight() throws DrillException {
+    }
+
+    /** Lifts the block now. Harmless when it already lifted itself. */
+    void lift() throws DrillException;
+
+    /** One line for the plan and the report: {@code the gateway's drill fault (connection refused)}. */
+    String describe();
+
+    record Started(List<String> cloudBackends, List<String> details) {
+        public Started {
+            cloudBackends = List.copyOf(cloudBackends);
+            details = List.copyOf(details);
+        }
+    }
+
+    /** Through the gateway's admin API: every cloud target fails as a real outage would, without a packet sent. */
+    record Admin(GatewayClient gateway, String fault) implements Outage {
+        @Override
+        public void preflight() throws DrillException {
+            if (!gateway.faultState().path("fault").asText("none").equals("none")) {
+                throw new DrillException("a drill fault is already running on the gateway (GET /admin/drill): let it end, or lift it"
+                        + " with DELETE /admin/drill");
+            }
+        }
+
+        @Override
+        public Started start(Duration length) throws DrillException {
+            List<String> backends = gateway.startFault(fault, length);
+            return new Started(backends, List.of("POST /admin/drill {\"fault\": \"" + fault + "\", \"for\": \"" + length.toSeconds() + "s\"}"));
+        }
+
+        @Override
+        public void lift() throws DrillException {
+            gateway.liftFault();
+        }
+
+        @Override
+        public String describe() {
+            return "the gateway's drill fault: every cloud target fails as " + (fault.equals("silent")
+                    ? "a silent network would (no answer until the connect timeout)" : "a refused connection would");
+        }
+    }
+
+    /**
+     * A real nftables rule on this machine (root): new connections to the cloud endpoints' current addresses are reset,
+     * and so is the gateway's established keep-alive connection. The rule's elements time out by themselves. Blocks this
+     * machine's traffic, so the drill must run where the gateway runs.
+     *
+     * @param cloudUrls the cloud backends by name, with their URLs
+     */
+    record Firewall(java.util.Map<String, java.net.URI> cloudUrls, dev.lifeline.firewall.Shell shell) implements Outage {
+        @Override
+        public Started start(Duration length) throws DrillException {
+            try {
+                // resolved now, not when the drill was planned: CDN addresses rotate
+                FirewallBlock.Blocked b = FirewallBlock.forUrls(cloudUrls.values(), length).apply(shell);
+                return new Started(List.copyOf(cloudUrls.keySet()), b.lines());
+            } catch (FirewallBlock.Failure e) {
+                throw new DrillException(e.getMessage());
+            }
+        }
+
+        @Override
+        public void lift() throws DrillException {
+            try {
+                FirewallBlock.lift(shell);
+            } catch (FirewallBlock.Failure e) {
+                throw new DrillException(e.getMessage());
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "an nftables rule on this machine resetting every connection to " + String.join(", ",
+                    cloudUrls.values().stream().map(u -> u.getHost()).distinct().toList());
+        }
+    }
+}

@@ -20,6 +20,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,18 +52,19 @@ public final class HardenCommand implements Runnable {
         @Option(names = "--root", hidden = true, paramLabel = "DIR")
         Path root = Path.of("/");
 
-        /** Null when applying may go ahead; else the exit code, with the reason printed. */
-        Integer refused(Platform platform, PrintWriter err) {
-            if (platform != Platform.LINUX) {
-                err.println("lifeline: --apply is for Linux; on " + platform.id() + " run the printed steps yourself");
-                return 2;
+        /** Why applying cannot go ahead on {@code platform} (null: unknown), added to {@code problems}; none when it may. */
+        void refusals(Platform platform, List<String> problems) {
+            if (!apply) {
+                return;
+            }
+            if (platform != null && platform != Platform.LINUX) {
+                problems.add("--apply is for Linux; on " + platform.id() + " run the printed steps yourself");
+                return;
             }
             if (root.toAbsolutePath().normalize().getNameCount() == 0 && !Applier.privileged()) {
-                err.println("lifeline: --apply needs root (it writes to /etc/systemd/system, creates users and runs systemctl):"
+                problems.add("--apply needs root (it writes to /etc/systemd/system, creates users and runs systemctl):"
                         + " run it with sudo, or run the printed steps yourself");
-                return 2;
             }
-            return null;
         }
 
         int apply(PrintWriter out, PrintWriter err, IoStep step) {
@@ -92,11 +94,11 @@ public final class HardenCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--listen", paramLabel = "ADDRESS:PORT", description = "OLLAMA_HOST (default: " + OllamaHardening.DEFAULT_LISTEN
-                + "); IPv6 in brackets, such as [::1]:11434")
+                + "), an IP address, not a name; IPv6 in brackets, such as [::1]:11434")
         String listen;
 
-        @Option(names = "--origin", paramLabel = "ORIGIN", description = "a web origin that may call Ollama from a browser (repeatable),"
-                + " such as https://app.example.com or chrome-extension://ID; never *")
+        @Option(names = "--origin", paramLabel = "ORIGIN", description = "a web origin that may call Ollama from a browser;"
+                + " one per --origin, repeat it for more, such as https://app.example.com or chrome-extension://ID; never *")
         List<String> origins = new ArrayList<>();
 
         @Option(names = "--user", paramLabel = "NAME", description = "Linux: the account Ollama runs as (default: ollama)")
@@ -106,10 +108,11 @@ public final class HardenCommand implements Runnable {
                 + " /usr/share/ollama/.ollama/models for the installer's)")
         String models;
 
-        @Option(names = "--memory-max", paramLabel = "SIZE", description = "Linux: MemoryMax=, such as 80% or 24G (default: 80%)")
+        @Option(names = "--memory-max", paramLabel = "SIZE", description = "Linux: MemoryMax=, a share of the memory or a size"
+                + " with K, M, G or T, such as 80%% or 24G (default: 80%%)")
         String memoryMax;
 
-        @Option(names = "--cpu-quota", paramLabel = "N%", description = "Linux: CPUQuota=, 100% per core (default: all cores but one)")
+        @Option(names = "--cpu-quota", paramLabel = "N%", description = "Linux: CPUQuota=, 100%% per core (default: all cores but one)")
         String cpuQuota;
 
         @Option(names = "--platform", paramLabel = "OS", description = "linux, macos or windows (default: this machine's)")
@@ -129,19 +132,21 @@ public final class HardenCommand implements Runnable {
                     where = Platform.valueOf(platform.toUpperCase(java.util.Locale.ROOT));
                 } catch (IllegalArgumentException e) {
                     problems.add("--platform " + platform + ": expected linux, macos or windows");
+                    where = null;
                 }
             }
             ApplyOptions a = applying;
             String name = Optional.ofNullable(user).orElse(OllamaHardening.DEFAULT_USER);
             Path home = home(new Applier(a.root, s -> { }).under(Path.of("/etc/passwd")), name).orElse(OllamaHardening.DEFAULT_HOME);
-            OllamaHardening h;
+            OllamaHardening h = null;
             try {
-                h = OllamaHardening.of(where, Optional.ofNullable(listen), origins, Optional.ofNullable(user), Optional.ofNullable(models),
-                        Optional.ofNullable(memoryMax), Optional.ofNullable(cpuQuota), home, Runtime.getRuntime().availableProcessors());
+                h = OllamaHardening.of(where == null ? Platform.current() : where, Optional.ofNullable(listen), origins,
+                        Optional.ofNullable(user), Optional.ofNullable(models), Optional.ofNullable(memoryMax), Optional.ofNullable(cpuQuota),
+                        home, Runtime.getRuntime().availableProcessors());
             } catch (InvalidOptions e) {
                 problems.addAll(e.problems());
-                h = null;
             }
+            a.refusals(where, problems);
             if (!problems.isEmpty()) {
                 problems.forEach(p -> err.println("lifeline: " + p));
                 return 2;
@@ -155,10 +160,6 @@ public final class HardenCommand implements Runnable {
                 out.flush();
                 return 0;
             }
-            Integer refused = a.refused(where, err);
-            if (refused != null) {
-                return refused;
-            }
             OllamaHardening hardening = h;
             return a.apply(out, err, applier -> applier.ollama(hardening));
         }
@@ -166,7 +167,8 @@ public final class HardenCommand implements Runnable {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = {"A hardened systemd unit for `lifeline serve` (/etc/systemd/system/lifeline.service):",
-                    "its own or a dynamic user, a read-only system, no devices, no capabilities, IP sockets only."})
+                    "a user of its own that owns the API keys, a read-only system, no devices, no capabilities, IP sockets only.",
+                    "The port comes from the config's listen: run this again after changing it."})
     static final class ServeUnitCommand implements Callable<Integer> {
         private final Map<String, String> env;
 
@@ -174,14 +176,16 @@ public final class HardenCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the configuration the service uses (default: "
-                + "/etc/lifeline/lifeline.yaml)")
+                + "/etc/lifeline/lifeline.yaml); its listen decides whether the unit keeps CAP_NET_BIND_SERVICE")
         Path config = ServeUnit.DEFAULT_CONFIG;
 
-        @Option(names = "--user", paramLabel = "NAME", description = "a user of its own (default: DynamicUser=yes, made by systemd at start)")
-        String user;
+        @Option(names = "--user", paramLabel = "NAME", description = "the system user it runs as, created if missing; it owns the"
+                + " API keys (default: " + ServeUnit.DEFAULT_USER + ")")
+        String user = ServeUnit.DEFAULT_USER;
 
-        @Option(names = "--port", paramLabel = "PORT", description = "the port it listens on (default: the config's listen)")
-        Integer port;
+        /** Gone: the unit never passed it on, so it could only disagree with the config. Kept to say so. */
+        @Option(names = "--port", hidden = true, paramLabel = "PORT")
+        String port;
 
         @CommandLine.Mixin
         ApplyOptions applying;
@@ -194,51 +198,92 @@ public final class HardenCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            ApplyOptions a = applying;
+            Applier paths = new Applier(a.root, s -> { });
             Path file = config.toAbsolutePath().normalize();
-            int listenPort = port != null ? port : configPort(file, err);
+            List<String> warnings = new ArrayList<>();
+            int listenPort = configPort(file, paths, warnings);
             Path jar = jar();
             Path launcher = Path.of(env.getOrDefault("LIFELINE_LAUNCHER", jar.getParent().resolve("lifeline").toString()));
-            for (Path p : List.of(file, launcher)) {
+            List<String> problems = new ArrayList<>();
+            if (port != null) {
+                problems.add("--port: the unit takes the port from the config's listen, which is what `lifeline serve` binds; set listen"
+                        + " in " + file + " and run this again");
+            }
+            problems.addAll(ServeUnit.problems(launcher, jar, Path.of(System.getProperty("java.home")), file, user, listenPort));
+            for (Path p : List.of(launcher, file)) {
                 if (p.startsWith("/tmp") || p.startsWith("/var/tmp")) {
-                    err.println("lifeline: warning: " + p + " is in a temporary folder, which the service does not see (PrivateTmp=yes):"
-                            + " use one elsewhere");
+                    String what = p.equals(launcher) ? "the launcher " : "the config ";
+                    if (a.apply) {
+                        problems.add(what + p + " is in a temporary folder, which the service does not see (PrivateTmp=yes),"
+                                + " so it could not start: use one elsewhere");
+                    } else {
+                        warnings.add(what + p + " is in a temporary folder, which the service does not see (PrivateTmp=yes):"
+                                + " use one elsewhere");
+                    }
                 }
             }
-            ServeUnit unit;
-            try {
-                unit = new ServeUnit(launcher, jar, Path.of(System.getProperty("java.home")), file, Optional.ofNullable(user), listenPort);
-            } catch (IllegalArgumentException e) {
-                err.println("lifeline: " + e.getMessage());
+            a.refusals(Platform.LINUX, problems);
+            warnings.forEach(w -> err.println("lifeline: warning: " + w));
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> err.println("lifeline: " + p));
                 return 2;
             }
-            ApplyOptions a = applying;
+            err.flush();
+            ServeUnit unit = new ServeUnit(launcher, jar, Path.of(System.getProperty("java.home")), file, user, listenPort);
             if (!a.apply) {
-                if (!Files.exists(file)) {
-                    out.println("# " + file + " does not exist yet: start from `lifeline config default > " + file + "`.");
-                }
                 out.print(unit.script());
                 out.flush();
                 return 0;
             }
-            Integer refused = a.refused(Platform.LINUX, err);
-            return refused != null ? refused : a.apply(out, err, applier -> applier.serve(unit));
+            return a.apply(out, err, applier -> applier.serve(unit));
         }
 
-        /** The listen port of the config, the default config's when the file does not exist yet. */
-        private int configPort(Path file, PrintWriter err) {
-            if (!Files.exists(file)) {
-                return DefaultConfig.load(env).listen().getPort();
+        /**
+         * The listen port of the config, read with the secrets of the env file the unit gives it (as the service will);
+         * 8470, with a warning, when the file is missing or unusable.
+         */
+        private int configPort(Path file, Applier paths, List<String> warnings) {
+            int fallback = DefaultConfig.load(env).listen().getPort();
+            Path at = paths.under(file);
+            if (!Files.exists(at)) {
+                warnings.add(file + " does not exist yet, and the service cannot start without it: start from `lifeline config default > "
+                        + file + "`. The unit assumes port " + fallback + "; if the config listens elsewhere, run this again");
+                return fallback;
             }
+            Map<String, String> withSecrets = new HashMap<>(env);
+            withSecrets.putAll(envFile(paths.under(Path.of(ServeUnit.ENV_FILE))));
             try {
-                Config c = ConfigLoader.load(file, env);
+                Config c = ConfigLoader.load(at, withSecrets);
                 return c.listen().getPort();
             } catch (ConfigException e) {
-                int fallback = DefaultConfig.load(env).listen().getPort();
-                err.println("lifeline: warning: " + file + " could not be read (" + e.problems().getFirst() + "); assuming port " + fallback
-                        + " (give --port if it listens elsewhere)");
+                warnings.add(file + " could not be read (" + e.problems().getFirst() + "); the unit assumes port " + fallback
+                        + ": fix the config and run this again");
                 return fallback;
             }
         }
+    }
+
+    /** The VAR=value lines of a systemd environment file (comments and blank lines skipped, quotes removed); empty when unreadable. */
+    static Map<String, String> envFile(Path file) {
+        Map<String, String> vars = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String t = line.strip();
+                int eq = t.indexOf('=');
+                if (t.isEmpty() || t.startsWith("#") || t.startsWith(";") || eq < 1) {
+                    continue;
+                }
+                String value = t.substring(eq + 1).strip();
+                if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                vars.put(t.substring(0, eq).strip(), value);
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return vars;
     }
 
     /** The home of {@code user} in a passwd file, when it is there. */

@@ -106,20 +106,58 @@ public final class Applier {
         say.accept("check: lifeline doctor --url " + h.listen().localUrl());
     }
 
-    /** The gateway's unit, its user when it names one, and the start. */
+    /** The gateway's user, its folders, the config's group, the unit, and the start: {@link ServeUnit#script}'s steps. */
     public void serve(ServeUnit u) throws IOException {
-        if (u.user().isPresent()) {
-            String name = u.user().get();
-            if (system()) {
-                ensureUser(name, List.of("useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
-                        "--shell", "/usr/sbin/nologin", name));
-            } else {
-                say.accept("skipped: creating user " + name + " (--root " + root + " is not this system)");
+        String name = u.user();
+        if (system()) {
+            ensureUser(name, List.of("useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+                    "--shell", "/usr/sbin/nologin", name));
+        } else {
+            say.accept("skipped: creating user " + name + " (--root " + root + " is not this system)");
+        }
+        Optional<int[]> ids = ids(name);
+        Optional<int[]> rootIds = ids("root");
+        Path etc = directory(Path.of(ServeUnit.CONFIG_DIR));
+        Path state = directory(Path.of(ServeUnit.STATE_DIR));
+        if (ids.isPresent()) {
+            int gid = ids.get()[1];
+            if (rootIds.isPresent()) {
+                Files.setAttribute(etc, "unix:uid", rootIds.get()[0], LinkOption.NOFOLLOW_LINKS);
             }
+            Files.setAttribute(etc, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxr-x---"));
+            say.accept(etc + ": owner root, group " + name + ", 0750");
+            int n = chown(state, ids.get()[0], gid);
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+            say.accept(state + ": owner " + name + " (uid " + ids.get()[0] + "), 0700, " + n + " changed");
+            Path config = under(u.config());
+            if (Files.exists(config)) {
+                Files.setAttribute(config, "unix:gid", gid);
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(config);
+                perms.add(PosixFilePermission.GROUP_READ);
+                Files.setPosixFilePermissions(config, perms);
+                say.accept(config + ": group " + name + ", readable by it");
+            } else {
+                say.accept("skipped: group of " + config + " (it does not exist yet; run this again once it does)");
+            }
+        } else {
+            say.accept("skipped: owners of " + etc + ", " + state + " and the config (user " + name + " is not in "
+                    + under(Path.of("/etc/passwd")) + ")");
         }
         write(Path.of(ServeUnit.PATH), u.unit());
         systemctl(List.of(List.of("daemon-reload"), List.of("enable", "--now", "lifeline")));
+        say.accept("API keys, made as " + name + " so that the service can read them: " + u.keysCommand());
         say.accept("status: systemctl status lifeline   log: journalctl -u lifeline");
+    }
+
+    /** The folder at {@code path} (under root), created when missing. */
+    private Path directory(Path path) throws IOException {
+        Path p = under(path);
+        if (!Files.isDirectory(p)) {
+            Files.createDirectories(p);
+            say.accept("created " + p);
+        }
+        return p;
     }
 
     private void ensureUser(String name, List<String> useradd) throws IOException {

@@ -13,11 +13,13 @@ import java.util.regex.Pattern;
  * Where Ollama listens: {@code OLLAMA_HOST} as an IP address and port. Host names are refused: what they resolve to can
  * change after the check, and a name that now means 127.0.0.1 could later mean a public address.
  *
- * @param host an IPv4 address, an IPv6 address (without brackets) or {@code localhost}
+ * @param host an IPv4 address or an IPv6 address (without brackets)
  * @param port 1 to 65535
  */
 public record Listen(String host, int port) {
-    private static final Pattern FORM = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)\\]|([0-9.]+|localhost)):([0-9]{1,5})");
+    private static final Pattern FORM = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)\\]|([0-9.]+)):([0-9]{1,5})");
+    /** A host name and a port: refused with a reason of its own, not as "not an address". */
+    private static final Pattern NAME = Pattern.compile("([A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*):([0-9]{1,5})");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
     public Listen {
@@ -32,6 +34,14 @@ public record Listen(String host, int port) {
         Matcher m = FORM.matcher(text);
         String expected = " (expected: ADDRESS:PORT, such as 127.0.0.1:11434, 10.0.0.5:11434 or [::1]:11434 with IPv6 in brackets)";
         if (!m.matches()) {
+            Matcher named = NAME.matcher(text);
+            if (named.matches() && !named.group(1).matches("[0-9.]+")) {
+                String instead = named.group(1).equalsIgnoreCase("localhost") ? "127.0.0.1:" + named.group(2)
+                        : "10.0.0.5:" + named.group(2) + ", or [::1]:" + named.group(2) + " with IPv6 in brackets";
+                problems.add("--listen " + text + ": host names are refused, since what they resolve to can change"
+                        + " (expected: an IP address, such as " + instead + ")");
+                return Optional.empty();
+            }
             problems.add("--listen " + text + ": not an address and port" + expected);
             return Optional.empty();
         }
@@ -46,16 +56,16 @@ public record Listen(String host, int port) {
                 problems.add("--listen " + text + ": " + host + " is not an IPv6 address" + expected);
                 return Optional.empty();
             }
-        } else if (!host.equals("localhost") && !IPV4.matcher(host).matches()) {
+        } else if (!IPV4.matcher(host).matches()) {
             problems.add("--listen " + text + ": " + host + " is not an IPv4 address" + expected);
             return Optional.empty();
         }
         return Optional.of(new Listen(host, port));
     }
 
-    /** Only this machine can connect: 127.0.0.0/8, ::1 or localhost. */
+    /** Only this machine can connect: 127.0.0.0/8 or ::1. */
     public boolean loopback() {
-        return host.equals("localhost") || address().map(InetAddress::isLoopbackAddress).orElse(false);
+        return address().map(InetAddress::isLoopbackAddress).orElse(false);
     }
 
     /** 0.0.0.0 or ::, every interface. */
@@ -76,9 +86,6 @@ public record Listen(String host, int port) {
     }
 
     private Optional<InetAddress> address() {
-        if (host.equals("localhost")) {
-            return Optional.empty();
-        }
         try {
             return Optional.of(InetAddress.getByName(host)); // a literal: no lookup
         } catch (UnknownHostException e) {

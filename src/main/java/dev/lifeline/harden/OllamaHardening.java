@@ -2,6 +2,7 @@ package dev.lifeline.harden;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,7 +31,8 @@ public record OllamaHardening(Platform platform, Listen listen, List<String> ori
     public static final String DEFAULT_MEMORY_MAX = "80%";
 
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
-    private static final Pattern MEMORY = Pattern.compile("([0-9]+)(%|[KMGT]?)");
+    /** What systemd's MemoryMax= takes, less bare bytes: a number with K, M, G or T (base 1024, upper case), or a percentage. */
+    private static final Pattern MEMORY = Pattern.compile("([0-9]+)(%|[KMGT])");
     private static final Pattern CPU = Pattern.compile("([0-9]+)%");
     private static final Pattern ORIGIN = Pattern.compile("([a-z][a-z0-9+.-]*)://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(?::([0-9]{1,5}))?");
 
@@ -57,7 +59,8 @@ public record OllamaHardening(Platform platform, Listen listen, List<String> ori
                                      Path home, int cores) throws InvalidOptions {
         List<String> problems = new ArrayList<>();
         Optional<Listen> where = Listen.parse(listen.orElse(DEFAULT_LISTEN), problems);
-        origins.forEach(o -> checkOrigin(o, problems));
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(origins)); // the same origin twice means it once
+        distinct.forEach(o -> checkOrigin(o, problems));
         linuxOnly(platform, "--user", user, problems);
         linuxOnly(platform, "--memory-max", memoryMax, problems);
         linuxOnly(platform, "--cpu-quota", cpuQuota, problems);
@@ -75,7 +78,7 @@ public record OllamaHardening(Platform platform, Listen listen, List<String> ori
         if (!problems.isEmpty()) {
             throw new InvalidOptions(problems);
         }
-        return new OllamaHardening(platform, where.orElseThrow(), origins, name, home,
+        return new OllamaHardening(platform, where.orElseThrow(), distinct, name, home,
                 models.map(m -> platform == Platform.WINDOWS ? m : Path.of(m).normalize().toString()), memory, cpu);
     }
 
@@ -135,6 +138,11 @@ public record OllamaHardening(Platform platform, Listen listen, List<String> ori
                     + " (such as chrome-extension://abcdefghijklmnopabcdefghijklmnop)");
             return;
         }
+        if (origin.contains(",") || origin.contains(" ")) {
+            problems.add(p + "one origin per --origin: repeat the option, such as --origin https://app.example.com"
+                    + " --origin https://admin.example.com");
+            return;
+        }
         Matcher m = ORIGIN.matcher(origin);
         if (!m.matches()) {
             String hint = origin.matches("[a-z][a-z0-9+.-]*://[^/]+/.*")
@@ -165,15 +173,22 @@ public record OllamaHardening(Platform platform, Listen listen, List<String> ori
 
     private static void checkMemory(String memory, List<String> problems) {
         Matcher m = MEMORY.matcher(memory);
-        String expected = " (expected: a share of the machine's memory such as 80%, or a size such as 16G, 512M)";
+        String p = "--memory-max " + memory + ": ";
+        String expected = " (expected: a share of the machine's memory such as 80%, or a size with K, M, G or T, upper case,"
+                + " such as 16G, 512M)";
         if (memory.equals("infinity")) {
-            problems.add("--memory-max infinity: no limit, which is what this is meant to set" + expected);
+            problems.add(p + "no limit, which is what this is meant to set" + expected);
+        } else if (memory.matches("[0-9]+")) {
+            problems.add(p + "a bare number is bytes to systemd, too little for Ollama to start; add a unit, such as " + memory
+                    + "G, or give a percentage, such as 80%");
+        } else if (memory.matches("[0-9]+[kmgt]")) {
+            problems.add(p + "systemd's units are upper case, " + memory.toUpperCase(java.util.Locale.ROOT) + expected);
         } else if (!m.matches()) {
-            problems.add("--memory-max " + memory + ": not a size or a percentage" + expected);
+            problems.add(p + "not a size or a percentage" + expected);
         } else if (m.group(1).length() > 12 || Long.parseLong(m.group(1)) == 0) {
-            problems.add("--memory-max " + memory + ": out of range" + expected);
+            problems.add(p + "out of range" + expected);
         } else if (m.group(2).equals("%") && Long.parseLong(m.group(1)) > 100) {
-            problems.add("--memory-max " + memory + ": more than all of the memory" + expected);
+            problems.add(p + "more than all of the memory" + expected);
         }
     }
 

@@ -88,15 +88,44 @@ class ApplierTest {
     }
 
     @Test
-    void serveWritesTheUnit() throws IOException {
+    void serveWritesTheUnitAndGivesTheFoldersToTheServicesUser() throws IOException {
+        int uid = (Integer) Files.getAttribute(root, "unix:uid");
+        int gid = (Integer) Files.getAttribute(root, "unix:gid");
+        Files.createDirectories(root.resolve("etc"));
+        // "root" is this test's own user here, so that the test also runs without root.
+        Files.writeString(root.resolve("etc/passwd"), "root:x:" + uid + ":" + gid + ":root:/root:/bin/bash\n"
+                + "gateway:x:" + uid + ":" + gid + "::/nonexistent:/usr/sbin/nologin\n");
+        Path config = Files.createDirectories(root.resolve("etc/lifeline")).resolve("gateway 100%.yaml");
+        Files.writeString(config, "listen: 127.0.0.1:443\n");
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+
         new Applier(root, said::add).serve(Examples.SERVE_USER_PORT_443);
 
         Path unit = root.resolve("etc/systemd/system/lifeline.service");
         assertThat(Files.readString(unit)).isEqualTo(Examples.SERVE_USER_PORT_443.unit());
-        assertThat(said).containsExactly("skipped: creating user lifeline (--root " + root + " is not this system)",
+        assertThat(Files.getPosixFilePermissions(root.resolve("etc/lifeline"))).isEqualTo(PosixFilePermissions.fromString("rwxr-x---"));
+        assertThat(Files.getPosixFilePermissions(root.resolve("var/lib/lifeline"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(Files.getPosixFilePermissions(config)).isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(said).containsExactly("skipped: creating user gateway (--root " + root + " is not this system)",
+                "created " + root.resolve("var/lib/lifeline"),
+                root.resolve("etc/lifeline") + ": owner root, group gateway, 0750",
+                root.resolve("var/lib/lifeline") + ": owner gateway (uid " + uid + "), 0700, 0 changed",
+                config + ": group gateway, readable by it",
                 "wrote " + unit,
                 "skipped: systemctl daemon-reload && systemctl enable --now lifeline (--root " + root + " is not this system)",
+                "API keys, made as gateway so that the service can read them: runuser -u gateway -- /home/alice/lifeline/lifeline"
+                        + " keys create --keys-file /var/lib/lifeline/keys.json --name NAME",
                 "status: systemctl status lifeline   log: journalctl -u lifeline");
+    }
+
+    @Test
+    void serveWithAnUnknownUserLeavesOwnershipAsItIs() throws IOException {
+        new Applier(root, said::add).serve(Examples.SERVE);
+
+        assertThat(root.resolve("etc/lifeline")).isDirectory();
+        assertThat(root.resolve("var/lib/lifeline")).isDirectory();
+        assertThat(said).contains("skipped: owners of " + root.resolve("etc/lifeline") + ", " + root.resolve("var/lib/lifeline")
+                + " and the config (user lifeline is not in " + root.resolve("etc/passwd") + ")");
     }
 
     @Test

@@ -35,9 +35,9 @@ final class Examples {
     }
 
     static final ServeUnit SERVE = new ServeUnit(Path.of("/opt/lifeline/lifeline"), Path.of("/opt/lifeline/target/run/lifeline.jar"),
-            Path.of("/usr/lib/jvm/temurin-25-jdk-amd64"), ServeUnit.DEFAULT_CONFIG, Optional.empty(), 8470);
+            Path.of("/usr/lib/jvm/temurin-25-jdk-amd64"), ServeUnit.DEFAULT_CONFIG, ServeUnit.DEFAULT_USER, 8470);
 
     static final ServeUnit SERVE_USER_PORT_443 = new ServeUnit(Path.of("/home/alice/lifeline/lifeline"),
             Path.of("/home/alice/lifeline/target/run/lifeline.jar"), Path.of("/usr/lib/jvm/temurin-25-jdk-amd64"),
-            Path.of("/etc/lifeline/gateway 100%.yaml"), Optional.of("lifeline"), 443);
+            Path.of("/etc/lifeline/gateway 100%.yaml"), "gateway", 443);
 }

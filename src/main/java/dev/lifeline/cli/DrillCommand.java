@@ -96,6 +96,11 @@ public final class DrillCommand implements Callable<Integer> {
     @Option(names = "--announce", description = "send 'drill started' and 'drill ended' through the configuration's monitor.alerts")
     boolean announce;
 
+    @Option(names = "--monitor-state", paramLabel = "FILE", description = "lifeline monitor's alert state file: the drill fails unless"
+            + " the monitor alerted about a cloud backend during the outage (it must check the cloud from the blocked machine:"
+            + " --block firewall, monitor on the gateway's host)")
+    Path monitorState;
+
     @Option(names = "--dry-run", description = "print the plan and change nothing")
     boolean dryRun;
 
@@ -164,7 +169,12 @@ public final class DrillCommand implements Callable<Integer> {
             }
         }
         Path dir = report != null ? report : Path.of("drill-reports", STAMP.format(Instant.now()));
-        Drill.Plan plan = new Drill.Plan(length.get(), gap.get(), bound.get(), Optional.ofNullable(model).or(w::model), w);
+        if (monitorState != null && !java.nio.file.Files.isReadable(monitorState)) {
+            err.println("lifeline: --monitor-state " + monitorState + ": not a readable file (the monitor's state_file)");
+            return 2;
+        }
+        Drill.Plan plan = new Drill.Plan(length.get(), gap.get(), bound.get(), Optional.ofNullable(model).or(w::model), w,
+                Optional.ofNullable(monitorState));
         Optional<String> apiKey = Optional.ofNullable(key).or(() -> Optional.ofNullable(env.get("LIFELINE_API_KEY")));
         Optional<String> admin = Optional.ofNullable(adminKey).or(() -> Optional.ofNullable(env.get("LIFELINE_ADMIN_KEY")));
         try (Drill drill = block.equals("firewall") ? Drill.viaFirewall(url.get(), apiKey, cloudUrls, perRequest.get())
@@ -188,6 +198,7 @@ public final class DrillCommand implements Callable<Integer> {
                 + Durations.words(plan.pause()) + " (about " + requests + " requests): each must be answered locally, with the"
                 + " failover logged, and pass its checks");
         out.println("  4. give the cloud back; it must answer again within " + Durations.words(plan.recoveryBound()));
+        plan.monitorState().ifPresent(f -> out.println("  5. the monitor (" + f + ") must have alerted about the cloud meanwhile"));
         out.println("  report: " + dir.resolve("drill.md") + ", drill.json, drill.html"
                 + (sinks.isEmpty() ? "" : "; announced to " + String.join(", ", sinks.stream().map(AlertSink::name).toList())));
         out.flush();

@@ -5,6 +5,7 @@ import dev.lifeline.drill.Workload.Prompt;
 import dev.lifeline.drill.Workload.Task;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,8 +68,13 @@ public final class Drill implements AutoCloseable {
      * @param pause         the pause between two requests
      * @param recoveryBound how long the cloud may take to answer again after the lift
      * @param model         the model name to ask for, unless a task names its own; empty: the gateway's first
+     * @param monitorState  the monitor's alert state file: an alert about a cloud backend must have gone out during the outage
      */
-    public record Plan(Duration length, Duration pause, Duration recoveryBound, Optional<String> model, Workload workload) {
+    public record Plan(Duration length, Duration pause, Duration recoveryBound, Optional<String> model, Workload workload,
+            Optional<Path> monitorState) {
+        public Plan(Duration length, Duration pause, Duration recoveryBound, Optional<String> model, Workload workload) {
+            this(length, pause, recoveryBound, model, workload, Optional.empty());
+        }
     }
 
     /** Told after every request, for a progress display. */
@@ -123,8 +129,16 @@ public final class Drill implements AutoCloseable {
             }
         }
         DrillReport.Verdict v = DrillReport.judge(samples, cloud, recovery, plan.recoveryBound(), plan.length(), started, lifted);
+        List<String> failures = new ArrayList<>(v.failures());
+        if (plan.monitorState().isPresent() && started.isPresent()) {
+            Optional<String> alert = MonitorAlerts.firedSince(plan.monitorState().get(), cloud, started.get());
+            if (alert.isEmpty()) {
+                failures.add("the monitor sent no alert about " + String.join(", ", cloud) + " during the outage ("
+                        + plan.monitorState().get() + "): it does not watch the cloud from where the outage is, or ran too rarely");
+            }
+        }
         return new DrillReport(gatewayName(), outage.describe(), plan.length(), started, lifted, clock.instant(), cloud, samples,
-                recovery, plan.recoveryBound(), v.failures(), v.surprises(), stop.get());
+                recovery, plan.recoveryBound(), failures, v.surprises(), stop.get());
     }
 
     private String gatewayName() {

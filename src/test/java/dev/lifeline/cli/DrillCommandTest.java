@@ -141,6 +141,21 @@ class DrillCommandTest {
     }
 
     @Test
+    void aMonitorThatSentNoAlertDuringTheOutageFailsTheDrill() throws Exception {
+        local.always(Reply.json(200, chatCompletion("llama3.2:3b", "Paris.")));
+        Path state = dir.resolve("monitor-state.json");
+        Files.writeString(state, """
+                {"version":1,"checks":{"cloud/service":{"status":"OK","failures":0,"alerting":"OK",
+                  "told":{"slack":{"status":"CRITICAL","at":"2020-01-01T00:00:00Z"}}}}}
+                """);
+
+        CliTest.Run r = drill("--monitor-state", state.toString());
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("failure: the monitor sent no alert about cloud during the outage");
+    }
+
+    @Test
     void dryRunPrintsThePlanAndTouchesNothing() throws Exception {
         CliTest.Run r = drill("--dry-run");
 

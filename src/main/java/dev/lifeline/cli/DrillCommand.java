@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         description = {"Run the failover drill against a running lifeline serve: ask the cloud, take it away for --duration, keep",
                 "asking (a local model must answer every request, with the failover logged, and pass the checks), give the cloud",
                 "back and time its return. Writes a Markdown, JSON and HTML report.",
-                "Exit code: 0 the drill passed, 1 it failed (or was stopped), 2 it could not run."},
+                "Exit code: 0 the drill passed, 1 it failed, 2 it could not run (nothing was blocked), 130 stopped by Ctrl-C."},
         subcommands = DrillScheduleCommand.class)
 public final class DrillCommand implements Callable<Integer> {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -169,6 +169,14 @@ public final class DrillCommand implements Callable<Integer> {
             }
         }
         Path dir = report != null ? report : Path.of("drill-reports", STAMP.format(Instant.now()));
+        if (!dryRun) {
+            Optional<String> unwritable = writable(dir);
+            if (unwritable.isPresent()) {
+                // found now, not after a 15-minute outage whose result would then be lost
+                err.println("lifeline: --report " + dir + ": " + unwritable.get());
+                return 2;
+            }
+        }
         if (monitorState != null && !java.nio.file.Files.isReadable(monitorState)) {
             err.println("lifeline: --monitor-state " + monitorState + ": not a readable file (the monitor's state_file)");
             return 2;
@@ -191,15 +199,18 @@ public final class DrillCommand implements Callable<Integer> {
     private void printPlan(PrintWriter out, Drill.Plan plan, Drill drill, Path dir, List<AlertSink> sinks) {
         long requests = Math.max(1, plan.length().toMillis() / Math.max(1, plan.pause().toMillis()));
         out.println("Failover drill against " + gateway);
-        out.println("  1. ask each task once; the cloud should answer (" + plan.workload().tasks().size() + " requests)");
+        int tasks = plan.workload().tasks().size();
+        out.println("  1. ask each task once; the cloud should answer (" + tasks + " request" + (tasks == 1 ? "" : "s") + ")");
         out.println("  2. take the cloud away for " + Durations.words(plan.length()) + ": " + drill.outage());
         out.println("     (it lifts itself after that even if this drill dies)");
-        out.println("  3. meanwhile ask the workload's " + plan.workload().rounds().size() + " prompts in turn, every "
-                + Durations.words(plan.pause()) + " (about " + requests + " requests): each must be answered locally, with the"
+        out.println("  3. meanwhile ask the workload's " + plan.workload().rounds().size() + " prompt"
+                + (plan.workload().rounds().size() == 1 ? "" : "s") + " in turn, every "
+                + Durations.words(plan.pause()) + " (about " + requests + " request" + (requests == 1 ? "" : "s")
+                + "): each must be answered locally, with the"
                 + " failover logged, and pass its checks");
         out.println("  4. give the cloud back; it must answer again within " + Durations.words(plan.recoveryBound()));
         plan.monitorState().ifPresent(f -> out.println("  5. the monitor (" + f + ") must have alerted about the cloud meanwhile"));
-        out.println("  report: " + dir.resolve("drill.md") + ", drill.json, drill.html"
+        out.println("  report: " + dir.resolve("drill.md") + ", " + dir.resolve("drill.json") + ", " + dir.resolve("drill.html")
                 + (sinks.isEmpty() ? "" : "; announced to " + String.join(", ", sinks.stream().map(AlertSink::name).toList())));
         out.flush();
     }
@@ -219,23 +230,26 @@ public final class DrillCommand implements Callable<Integer> {
         try {
             announce(sinks, Status.WARNING, "failover drill started on " + gateway + ": the cloud is blocked for "
                     + Durations.words(plan.length()), err);
-            DrillReport r = drill.run(plan, new ProgressLine(err, System.console() != null), stop);
-            List<Path> files = ReportWriter.write(r, dir);
-            err.println();
+            ProgressLine progress = new ProgressLine(err, System.console() != null);
+            DrillReport r = drill.run(plan, progress, stop);
+            progress.end();
             out.println((r.passed() ? "PASSED" : r.interrupted() ? "INTERRUPTED" : "FAILED") + ": "
                     + r.in(Sample.Phase.OUTAGE).size() + " requests during the outage, " + r.checksPassed() + " of " + r.checked()
                     + " answers passed their checks, recovery " + r.recovery().map(Durations::words).orElse("not seen"));
             r.failures().forEach(f -> out.println("  failure: " + f));
             r.surprises().forEach(s -> out.println("  surprise: " + s));
-            out.println("report: " + String.join(", ", files.stream().map(Path::toString).toList()));
+            try {
+                List<Path> files = ReportWriter.write(r, dir);
+                out.println("report: " + String.join(", ", files.stream().map(Path::toString).toList()));
+            } catch (IOException e) {
+                err.println("lifeline: drill: the report could not be written in " + dir + ": " + e);
+            }
+            out.flush();
             announce(sinks, r.passed() ? Status.OK : Status.CRITICAL, "failover drill ended: " + (r.passed() ? "passed" : "FAILED: "
                     + String.join("; ", r.failures())), err);
             return r.passed() ? 0 : 1;
         } catch (DrillException e) {
             err.println("lifeline: drill: " + e.getMessage());
-            return 2;
-        } catch (IOException e) {
-            err.println("lifeline: drill: cannot write the report in " + dir + ": " + e.getMessage());
             return 2;
         } finally {
             done.countDown();
@@ -244,6 +258,22 @@ public final class DrillCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it waits for the latch just counted down
             }
+        }
+    }
+
+    /** Why the report could not be written into {@code dir}, tried by creating it and a file in it; empty when it can. */
+    private static Optional<String> writable(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            Path probe = java.nio.file.Files.createTempFile(dir, ".drill", ".tmp");
+            java.nio.file.Files.delete(probe);
+            return Optional.empty();
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return Optional.of("a file is in the way: " + e.getFile());
+        } catch (java.nio.file.AccessDeniedException e) {
+            return Optional.of("permission denied: " + e.getFile());
+        } catch (IOException e) {
+            return Optional.of("cannot be written: " + e);
         }
     }
 
@@ -260,7 +290,7 @@ public final class DrillCommand implements Callable<Integer> {
         }
     }
 
-    /** A progress line on a terminal (rewritten in place); elsewhere one line per phase. */
+    /** A progress line on a terminal (rewritten in place); elsewhere one line per phase, with its counts when it ends. */
     private static final class ProgressLine implements Drill.Progress {
         private final PrintWriter err;
         private final boolean terminal;
@@ -277,15 +307,14 @@ public final class DrillCommand implements Callable<Integer> {
         @Override
         public void sample(Sample.Phase p, Sample s, Instant phaseEnds) {
             if (p != phase) {
-                if (terminal && phase != null) {
-                    err.println();
-                }
+                end();
                 phase = p;
                 requests = 0;
                 local = 0;
                 failed = 0;
                 if (!terminal) {
-                    err.println("drill: " + p.word() + (p == Sample.Phase.BEFORE ? "" : " until " + phaseEnds));
+                    err.println("drill: " + p.word() + (p == Sample.Phase.BEFORE ? "" : " until "
+                            + phaseEnds.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
                 }
             }
             requests++;
@@ -299,6 +328,20 @@ public final class DrillCommand implements Callable<Integer> {
                 long left = Math.max(0, Duration.between(Instant.now(), phaseEnds).toSeconds());
                 err.printf("\r%-8s %3d:%02d left  requests %d  failed over %d  failed %d   ", p.word(), left / 60, left % 60, requests, local, failed);
             }
+            err.flush();
+        }
+
+        /** Closes the current phase's line. */
+        void end() {
+            if (phase == null) {
+                return;
+            }
+            if (terminal) {
+                err.println();
+            } else {
+                err.printf("drill: %s: %d requests, %d failed over, %d failed%n", phase.word(), requests, local, failed);
+            }
+            phase = null;
             err.flush();
         }
     }

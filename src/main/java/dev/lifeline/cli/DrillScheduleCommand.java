@@ -36,6 +36,10 @@ public final class DrillScheduleCommand implements Callable<Integer> {
     @Option(names = "--reports", paramLabel = "DIR", description = "where reports are kept (default: /var/lib/lifeline/drills)")
     Path reports = Path.of("/var/lib/lifeline/drills");
 
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "announce each drill through this configuration's"
+            + " monitor.alerts (adds --announce --config FILE)")
+    Path config;
+
     public DrillScheduleCommand(Map<String, String> env) {
         this.env = env;
     }
@@ -55,15 +59,21 @@ public final class DrillScheduleCommand implements Callable<Integer> {
             err.println("lifeline: --reports " + reports + " (expected: an absolute folder without spaces or quotes)");
             return 2;
         }
+        if (config != null && (config.toString().matches(".*[\\s'\"\\\\%$`].*") || !config.isAbsolute())) {
+            err.println("lifeline: --config " + config + " (expected: an absolute path without spaces or quotes)");
+            return 2;
+        }
         String launcher = env.getOrDefault("LIFELINE_LAUNCHER", "/opt/lifeline/lifeline");
-        String command = launcher + " drill --gateway " + gateway + " --duration " + duration + " --report " + reports + "/$(date -u +%Y%m%d-%H%M%S)";
+        String command = launcher + " drill --gateway " + gateway + " --duration " + duration
+                + (config == null ? "" : " --announce --config " + config) + " --report " + reports + "/$(date -u +%Y%m%d-%H%M%S)";
         if (!systemd) {
             // cron: % ends the command unless escaped; minute hour day month weekday
             String when = monthly ? "0 10 1-7 * *" : "0 10 1-7 1,4,7,10 *";
             out.println("# Lifeline failover drill, " + (monthly ? "monthly" : "quarterly") + " at 10:00 in the first week, on a Tuesday"
                     + " (cron runs it each of days 1-7; the test keeps Tuesday).");
-            out.println("# Install: crontab -e, then paste the line. Keep LIFELINE_ADMIN_KEY in the crontab's environment if keys are on.");
-            out.println(when + " [ \"$(date +\\%u)\" = 2 ] && " + command.replace("%", "\\%") + " >/dev/null 2>&1");
+            out.println("# Install: crontab -e, then paste the line. With API keys on the gateway, set LIFELINE_API_KEY and");
+            out.println("# LIFELINE_ADMIN_KEY at the top of the crontab. cron mails what the drill prints (its verdict): set MAILTO.");
+            out.println(when + " [ \"$(date +\\%u)\" = 2 ] && " + command.replace("%", "\\%"));
             return 0;
         }
         String calendar = monthly ? "Tue *-*-01..07 10:00" : "Tue *-01,04,07,10-01..07 10:00";
@@ -75,7 +85,8 @@ public final class DrillScheduleCommand implements Callable<Integer> {
         out.println();
         out.println("[Service]");
         out.println("Type=oneshot");
-        out.println("# Keep the admin key here if the gateway has keys: Environment=LIFELINE_ADMIN_KEY=... (or EnvironmentFile=)");
+        out.println("# With API keys on the gateway: LIFELINE_API_KEY and LIFELINE_ADMIN_KEY in an EnvironmentFile= (mode 0600).");
+        out.println("# The verdict goes to the journal: journalctl -u lifeline-drill");
         out.println("ExecStart=/bin/sh -c '" + command.replace("%", "%%").replace("$", "$$") + "'");
         out.println();
         out.println("# /etc/systemd/system/lifeline-drill.timer");

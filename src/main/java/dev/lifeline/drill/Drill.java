@@ -93,6 +93,7 @@ public final class Drill implements AutoCloseable {
             samples.add(ask(Phase.BEFORE, t, t.prompts().getFirst(), model));
             progress.sample(Phase.BEFORE, samples.getLast(), clock.instant());
         }
+        refuseIfNotReady(samples);
         Optional<Instant> started = Optional.empty();
         Optional<Instant> lifted = Optional.empty();
         List<String> cloud = List.of();
@@ -122,13 +123,15 @@ public final class Drill implements AutoCloseable {
                 samples.add(r);
                 progress.sample(Phase.RECOVERY, r, deadline);
                 if (r.ok() && r.servedBy(cloud)) {
-                    recovery = Optional.of(Duration.between(lifted.get(), r.at()));
+                    recovery = Optional.of(Duration.between(lifted.get(), r.answered()));
                     break;
                 }
                 pause(plan.pause(), deadline, stop);
             }
         }
-        DrillReport.Verdict v = DrillReport.judge(samples, cloud, recovery, plan.recoveryBound(), plan.length(), started, lifted);
+        // stopped early, the recovery was not waited for: it is no failure
+        DrillReport.Verdict v = DrillReport.judge(samples, cloud, recovery, plan.recoveryBound(), plan.length(), started,
+                stop.get() ? Optional.empty() : lifted);
         List<String> failures = new ArrayList<>(v.failures());
         if (plan.monitorState().isPresent() && started.isPresent()) {
             Optional<String> alert = MonitorAlerts.firedSince(plan.monitorState().get(), cloud, started.get());
@@ -141,17 +144,38 @@ public final class Drill implements AutoCloseable {
                 recovery, plan.recoveryBound(), failures, v.surprises(), stop.get());
     }
 
+    /**
+     * Before the cloud is taken away, the drill must be able to tell a failover from what already happens: requests
+     * that fail (a model the gateway does not route, a key it refuses), or a cloud whose breaker is still open from an
+     * earlier drill, would make the whole outage window meaningless.
+     */
+    private static void refuseIfNotReady(List<Sample> before) throws DrillException {
+        Optional<Sample> failed = before.stream().filter(s -> !s.ok()).findFirst();
+        if (failed.isPresent()) {
+            throw new DrillException("before the outage, a request already failed (task " + failed.get().task() + ": "
+                    + failed.get().error().orElse("status " + failed.get().status()) + "): nothing was blocked");
+        }
+        Optional<Sample> open = before.stream().filter(s -> s.failover().map(f -> f.contains("circuit")).orElse(false)).findFirst();
+        if (open.isPresent()) {
+            throw new DrillException("before the outage, the cloud is skipped: " + open.get().failover().get()
+                    + " (an earlier drill or outage opened the circuit breaker; wait for its open_for, see GET /admin/breakers):"
+                    + " nothing was blocked");
+        }
+    }
+
     private String gatewayName() {
         return gateway.base().toString();
     }
 
     private Sample ask(Phase phase, Task task, Prompt prompt, String defaultModel) {
-        Instant at = clock.instant();
+        Instant at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         long start = System.nanoTime();
         GatewayClient.Answer a = gateway.chat(task.model().orElse(defaultModel), prompt.text());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         List<String> checks = a.error().isEmpty() ? Checks.judge(prompt.expect(), a.text()) : List.of();
-        return new Sample(at, phase, task.name(), a.status(), a.backend(), a.failover(), took, a.error(), checks);
+        String excerpt = a.text().strip();
+        return new Sample(at, phase, task.name(), a.status(), a.backend(), a.failover(), took, a.error(), checks,
+                excerpt.length() > 300 ? excerpt.substring(0, 300) + "..." : excerpt);
     }
 
     /** Waits {@code pause}, but not past {@code until}, and not after a stop. */

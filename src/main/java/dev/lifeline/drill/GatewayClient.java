@@ -108,7 +108,8 @@ final class GatewayClient implements AutoCloseable {
             JsonNode json = parse(r.body());
             if (r.statusCode() / 100 != 2) {
                 String message = json.path("error").isObject() ? json.path("error").path("message").asText() : json.path("error").asText(r.body());
-                throw new DrillException(what + " answered " + r.statusCode() + ": " + excerpt(message) + hint(r.statusCode()));
+                throw new DrillException(what + " answered " + r.statusCode() + ": " + excerpt(message)
+                        + hint(r.statusCode(), what.contains("/admin/")));
             }
             return json;
         } catch (IOException e) {
@@ -119,9 +120,9 @@ final class GatewayClient implements AutoCloseable {
         }
     }
 
-    private static String hint(int status) {
+    private static String hint(int status, boolean admin) {
         return switch (status) {
-            case 401 -> " (give a key: --key, or LIFELINE_API_KEY)";
+            case 401 -> admin ? " (give an admin key: --admin-key, or LIFELINE_ADMIN_KEY)" : " (give a key: --key, or LIFELINE_API_KEY)";
             case 403 -> " (the drill needs an admin key: --admin-key, or LIFELINE_ADMIN_KEY; without keys, run it on the gateway's machine)";
             case 404 -> " (is this a Lifeline gateway, and new enough to run drills?)";
             default -> "";
@@ -143,6 +144,12 @@ final class GatewayClient implements AutoCloseable {
     }
 
     private static String message(Exception e) {
+        if (e instanceof java.net.ConnectException) {
+            return e.getCause() instanceof java.nio.channels.UnresolvedAddressException ? "the host name does not resolve" : "connection refused";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time";
+        }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 

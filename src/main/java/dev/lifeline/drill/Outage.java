@@ -8,6 +8,9 @@ import java.util.List;
  * that lifts itself after {@code length}, so a drill that crashes does not leave the cloud blocked.
  */
 interface Outage {
+    /** How much longer than the window a self-lifting block is held, so it never ends under the window's last request. */
+    Duration MARGIN = Duration.ofSeconds(10);
+
     /** Blocks the cloud for at most {@code length}; says which cloud backends are blocked and how, for the report. */
     Started start(Duration length) throws DrillException;
 
@@ -40,8 +43,11 @@ interface Outage {
 
         @Override
         public Started start(Duration length) throws DrillException {
-            List<String> backends = gateway.startFault(fault, length);
-            return new Started(backends, List.of("POST /admin/drill {\"fault\": \"" + fault + "\", \"for\": \"" + length.toSeconds() + "s\"}"));
+            // a little longer than the window: the drill lifts it itself at the end, and the gateway must not lift it
+            // first, under the window's last request; the margin only matters if the drill dies
+            Duration held = length.plus(MARGIN);
+            List<String> backends = gateway.startFault(fault, held);
+            return new Started(backends, List.of("POST /admin/drill {\"fault\": \"" + fault + "\", \"for\": \"" + held.toSeconds() + "s\"}"));
         }
 
         @Override
@@ -65,6 +71,19 @@ interface Outage {
      */
     record Firewall(java.util.Map<String, java.net.URI> cloudUrls, dev.lifeline.firewall.Shell shell) implements Outage {
         @Override
+        public void preflight() throws DrillException {
+            try {
+                FirewallBlock.Status st = FirewallBlock.status(shell);
+                if (st.blocking()) {
+                    throw new DrillException("another drill's firewall block is in place (nft list table inet lifeline_drill): "
+                            + st.describe() + "; let it end, or lift it with nft delete table inet lifeline_drill");
+                }
+            } catch (FirewallBlock.Failure e) {
+                throw new DrillException(e.getMessage());
+            }
+        }
+
+        @Override
         public Started start(Duration length) throws DrillException {
             try {
                 // resolved now, not when the drill was planned: CDN addresses rotate
@@ -87,7 +106,8 @@ interface Outage {
         @Override
         public String describe() {
             return "an nftables rule on this machine resetting every connection to " + String.join(", ",
-                    cloudUrls.values().stream().map(u -> u.getHost()).distinct().toList());
+                    cloudUrls.values().stream().map(u -> u.getHost()).distinct().toList()) + " (tcp "
+                    + String.join(", ", FirewallBlock.ports(cloudUrls.values()).stream().map(String::valueOf).toList()) + ")";
         }
     }
 }

@@ -65,13 +65,13 @@ public final class ReportWriter {
         } else {
             r.surprises().forEach(s -> b.append("- ").append(s).append('\n'));
         }
-        b.append("\n## Requests\n\n| Time | Phase | Task | Status | Backend | Latency | Checks | Failover |\n|---|---|---|---|---|---|---|---|\n");
+        b.append("\n## Requests\n\n| Time | Phase | Task | Status | Backend | Latency | Checks | Failover | Answer |\n|---|---|---|---|---|---|---|---|---|\n");
         for (Sample s : r.samples()) {
-            b.append("| ").append(s.at()).append(" | ").append(s.phase().word()).append(" | ").append(s.task()).append(" | ")
+            b.append("| ").append(s.at()).append(" | ").append(s.phase().word()).append(" | ").append(cell(s.task())).append(" | ")
                     .append(s.status() == 0 ? "-" : s.status()).append(" | ").append(s.backend().orElse("-")).append(" | ")
                     .append(s.latency().toMillis()).append(" ms | ")
                     .append(s.ok() ? (s.checks().isEmpty() ? "pass" : String.join("; ", s.checks())) : s.error().orElse("-"))
-                    .append(" | ").append(s.failover().orElse("").replace("|", "/")).append(" |\n");
+                    .append(" | ").append(cell(s.failover().orElse(""))).append(" | ").append(cell(s.answer())).append(" |\n");
         }
         return b.toString();
     }
@@ -120,6 +120,7 @@ public final class ReportWriter {
             n.put("error", s.error().orElse(null));
             ArrayNode failed = n.putArray("failed_checks");
             s.checks().forEach(failed::add);
+            n.put("answer", s.answer());
         }
         try {
             return JSON.writeValueAsString(root) + "\n";
@@ -155,13 +156,14 @@ public final class ReportWriter {
         b.append("<tr><th>Latency, local</th><td>").append(esc(latency(r, false))).append("</td></tr></table>\n");
         list(b, "Failures", r.failures());
         list(b, "Surprises, for the next drill", r.surprises());
-        b.append("<h2>Requests</h2><table><tr><th>Time</th><th>Phase</th><th>Task</th><th>Status</th><th>Backend</th><th>Latency</th><th>Checks</th></tr>\n");
+        b.append("<h2>Requests</h2><table><tr><th>Time</th><th>Phase</th><th>Task</th><th>Status</th><th>Backend</th><th>Latency</th>")
+                .append("<th>Checks</th><th>Failover</th><th>Answer</th></tr>\n");
         for (Sample s : r.samples()) {
             b.append("<tr><td>").append(s.at()).append("</td><td>").append(s.phase().word()).append("</td><td>").append(esc(s.task()))
                     .append("</td><td>").append(s.status() == 0 ? "-" : s.status()).append("</td><td>").append(esc(s.backend().orElse("-")))
                     .append("</td><td>").append(s.latency().toMillis()).append(" ms</td><td>")
                     .append(esc(s.ok() ? (s.checks().isEmpty() ? "pass" : String.join("; ", s.checks())) : s.error().orElse("-")))
-                    .append("</td></tr>\n");
+                    .append("</td><td>").append(esc(s.failover().orElse(""))).append("</td><td>").append(esc(s.answer())).append("</td></tr>\n");
         }
         b.append("</table></body></html>\n");
         return b.toString();
@@ -210,6 +212,11 @@ public final class ReportWriter {
         b.append("<ul>");
         items.forEach(i -> b.append("<li>").append(esc(i)).append("</li>"));
         b.append("</ul>\n");
+    }
+
+    /** Text for a Markdown table cell: one line, no column separator, no HTML. */
+    private static String cell(String s) {
+        return s.replaceAll("\\s+", " ").replace("|", "\\|").replace("<", "&lt;");
     }
 
     private static String latency(DrillReport r, boolean cloud) {

@@ -17,9 +17,10 @@ import java.util.Optional;
  * @param latency   from sending to the whole answer
  * @param error     what went wrong when it did not succeed
  * @param checks    the expectations the answer failed; empty when it passed
+ * @param answer    the beginning of the answer, to see what a failed check was about
  */
 public record Sample(Instant at, Phase phase, String task, int status, Optional<String> backend, Optional<String> failover,
-        Duration latency, Optional<String> error, List<String> checks) {
+        Duration latency, Optional<String> error, List<String> checks, String answer) {
     public Sample {
         checks = List.copyOf(checks);
     }
@@ -43,6 +44,11 @@ public record Sample(Instant at, Phase phase, String task, int status, Optional<
 
     public boolean passed() {
         return ok() && checks.isEmpty();
+    }
+
+    /** When the whole answer was in. */
+    public Instant answered() {
+        return at.plus(latency);
     }
 
     public boolean servedBy(List<String> backends) {

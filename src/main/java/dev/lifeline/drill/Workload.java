@@ -74,8 +74,13 @@ public record Workload(Optional<String> model, List<Task> tasks) {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new WorkloadException(file + ": no such file", List.of());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new WorkloadException(file + ": not valid YAML" + where + ": " + e.getOriginalMessage().lines().findFirst().orElse(""), List.of());
         } catch (IOException e) {
-            throw new WorkloadException(file + ": " + e.getMessage().lines().findFirst().orElse("unreadable"), List.of());
+            throw new WorkloadException(file + ": cannot be read: " + e.getMessage(), List.of());
         }
         return parse(root, file.toString());
     }

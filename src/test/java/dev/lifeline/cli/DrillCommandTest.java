@@ -137,7 +137,8 @@ class DrillCommandTest {
         CliTest.Run r = drill();
 
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("local answers failed their checks, e.g. task general: does not contain \"Paris\"");
+        assertThat(r.out()).contains("local answers during the outage failed their checks, e.g. task general: does not contain"
+                + " \"Paris\" (the answer: \"I am not sure, maybe Lyon?\")");
     }
 
     @Test
@@ -166,11 +167,32 @@ class DrillCommandTest {
     }
 
     @Test
+    void aModelTheGatewayDoesNotRouteStopsTheDrillBeforeAnythingIsBlocked() throws Exception {
+        CliTest.Run r = drill("--model", "no-such-model");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("before the outage, a request already failed (task general: 404").contains("nothing was blocked");
+        assertThat(local.requestCount()).isZero();
+        assertThat(dir.resolve("report/drill.json")).doesNotExist();
+    }
+
+    @Test
+    void aReportFolderThatCannotBeWrittenIsFoundBeforeTheOutage() throws Exception {
+        Path blocker = Files.writeString(dir.resolve("a-file"), "");
+
+        CliTest.Run r = CliTest.run("drill", "--gateway", gw.url(""), "--duration", "2s", "--report", blocker.resolve("sub").toString());
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("lifeline: --report " + blocker.resolve("sub") + ": ");
+        assertThat(cloud.requestCount()).isZero();
+    }
+
+    @Test
     void aGatewayThatIsNotThereCannotBeDrilled() {
         CliTest.Run r = CliTest.run("drill", "--gateway", "http://127.0.0.1:" + FakeUpstream.deadPort(), "--duration", "1s");
 
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("GET /readyz").contains("is lifeline serve running there?");
+        assertThat(r.err()).contains("GET /readyz").contains(": connection refused (is lifeline serve running there?)");
     }
 
     @Test

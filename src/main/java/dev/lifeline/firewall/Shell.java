@@ -66,11 +66,16 @@ public final class Shell {
         String name = command.getFirst();
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
+            process = new ProcessBuilder(argv).start();
         } catch (IOException e) {
             // ProcessBuilder cannot find the first argv element: with no prefix that is the tool itself.
             return new Result(name, -1, "", String.valueOf(e.getMessage()), Outcome.NOT_INSTALLED);
+        }
+        try {
+            // no input: a command that reads stdin sees its end at once (closing works on every OS; /dev/null does not)
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // it exited already
         }
         CompletableFuture<String> out = drain(process.getInputStream());
         CompletableFuture<String> err = drain(process.getErrorStream());

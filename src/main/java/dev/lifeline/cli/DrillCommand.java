@@ -36,9 +36,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code lifeline drill}: the quarterly failover drill against a running gateway, timed and reported. */
 @Command(name = "drill", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 2,
-        description = {"Run the failover drill against a running lifeline serve: ask the cloud, take it away for --duration, keep",
-                "asking (a local model must answer every request, with the failover logged, and pass the checks), give the cloud",
-                "back and time its return. Writes a Markdown, JSON and HTML report.",
+        description = {"Run the failover drill against a running gateway, timed and reported.",
+                "Asks the cloud, takes it away for --duration, keeps asking (a local model must answer every request, with the",
+                "failover logged, and pass the checks), gives the cloud back and times its return. Writes a Markdown, JSON and",
+                "HTML report.",
                 "Exit code: 0 the drill passed, 1 it failed, 2 it could not run (nothing was blocked), 130 stopped by Ctrl-C."},
         subcommands = DrillScheduleCommand.class)
 public final class DrillCommand implements Callable<Integer> {

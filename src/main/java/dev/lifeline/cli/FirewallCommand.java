@@ -34,8 +34,8 @@ import java.util.concurrent.Callable;
 
 /** {@code lifeline firewall}: only trusted machines reach the model server's port. */
 @Command(name = "firewall", mixinStandardHelpOptions = true,
-        description = {"Let only trusted machines reach a port: the exact rules for ufw, firewalld, nftables, iptables, Windows or pf,",
-                "applied, verified and rolled back. Loopback is always allowed; IPv4 and IPv6 are both covered."},
+        description = {"Let only trusted machines reach a port: exact rules, applied, verified, rolled back.",
+                "For ufw, firewalld, nftables, iptables, Windows or pf. Loopback is always allowed; IPv4 and IPv6 are both covered."},
         subcommands = {FirewallCommand.PlanCommand.class, FirewallCommand.ApplyCommand.class, FirewallCommand.StatusCommand.class,
                 FirewallCommand.RollbackCommand.class, FirewallCommand.VerifyCommand.class})
 public final class FirewallCommand implements Runnable {

@@ -40,6 +40,7 @@ class ArchitectureTest {
             Map.entry("drill", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
                     "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.monitor", "dev.lifeline.doctor",
                     "dev.lifeline.cli", "dev.lifeline.auth", "io.netty")),
+            Map.entry("os", List.of("dev.lifeline.", "io.netty", "com.fasterxml")),
             Map.entry("auth", List.of("dev.lifeline.chat", "dev.lifeline.codec", "dev.lifeline.backend", "dev.lifeline.routing",
                     "dev.lifeline.server", "dev.lifeline.observe", "dev.lifeline.probe", "dev.lifeline.cli", "io.netty")));
 

@@ -2,7 +2,7 @@ package dev.lifeline.cli;
 
 import dev.lifeline.firewall.FirewallDetector;
 import dev.lifeline.firewall.FirewallReport;
-import dev.lifeline.firewall.Shell;
+import dev.lifeline.os.Shell;
 import dev.lifeline.firewall.Tool;
 import dev.lifeline.firewall.ToolReport;
 import dev.lifeline.firewall.plan.Applier;

@@ -50,7 +50,7 @@ public final class Drill implements AutoCloseable {
      */
     public static Drill viaFirewall(URI gateway, Optional<String> key, Map<String, URI> cloudUrls, Duration requestTimeout) {
         GatewayClient client = new GatewayClient(gateway, key, Optional.empty(), requestTimeout);
-        return new Drill(client, new Outage.Firewall(cloudUrls, dev.lifeline.firewall.Shell.local()), Clock.systemUTC());
+        return new Drill(client, new Outage.Firewall(cloudUrls, dev.lifeline.os.Shell.local()), Clock.systemUTC());
     }
 
     /** How the cloud is taken away, for the plan. */

@@ -2,7 +2,7 @@ package dev.lifeline.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lifeline.firewall.Shell;
+import dev.lifeline.os.Shell;
 
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -69,7 +69,7 @@ interface Outage {
      *
      * @param cloudUrls the cloud backends by name, with their URLs
      */
-    record Firewall(java.util.Map<String, java.net.URI> cloudUrls, dev.lifeline.firewall.Shell shell) implements Outage {
+    record Firewall(java.util.Map<String, java.net.URI> cloudUrls, dev.lifeline.os.Shell shell) implements Outage {
         @Override
         public void preflight() throws DrillException {
             try {

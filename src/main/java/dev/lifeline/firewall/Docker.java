@@ -1,5 +1,7 @@
 package dev.lifeline.firewall;
 
+import dev.lifeline.os.Shell;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

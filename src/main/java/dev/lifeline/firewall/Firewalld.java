@@ -1,5 +1,7 @@
 package dev.lifeline.firewall;
 
+import dev.lifeline.os.Shell;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.lifeline.firewall;
 
+import dev.lifeline.os.Shell;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

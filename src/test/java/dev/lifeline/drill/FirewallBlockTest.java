@@ -1,7 +1,7 @@
 package dev.lifeline.drill;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lifeline.firewall.Shell;
+import dev.lifeline.os.Shell;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package dev.lifeline.firewall;
 
+import dev.lifeline.os.Shell;
 import dev.lifeline.testing.Netns;
 import dev.lifeline.testing.Netns.Reach;
 import org.junit.jupiter.api.AfterAll;

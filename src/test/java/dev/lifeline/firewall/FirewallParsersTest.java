@@ -1,5 +1,7 @@
 package dev.lifeline.firewall;
 
+import dev.lifeline.os.Shell;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.lifeline.testing;
 
-import dev.lifeline.firewall.Shell;
+import dev.lifeline.os.Shell;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.lifeline.testing;
 
-import dev.lifeline.firewall.Shell;
+import dev.lifeline.os.Shell;
 import dev.lifeline.testing.Netns.Reach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

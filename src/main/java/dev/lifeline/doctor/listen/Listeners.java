@@ -1,5 +1,7 @@
 package dev.lifeline.doctor.listen;
 
+import dev.lifeline.os.Shell;
+
 import java.util.Locale;
 import java.util.Set;
 
@@ -11,6 +13,11 @@ import java.util.Set;
 public sealed interface Listeners permits LinuxListeners, MacListeners, WindowsListeners, UnsupportedListeners {
 
     /** The implementation for the OS this JVM runs on. */
+    /** The tools' runner: a short wait, since a scan is a handful of quick commands. */
+    private static Shell shell() {
+        return Shell.local().withTimeout(java.time.Duration.ofSeconds(2));
+    }
+
     static Listeners forThisMachine() {
         String osName = System.getProperty("os.name", "");
         String os = osName.toLowerCase(Locale.ROOT);
@@ -18,10 +25,10 @@ public sealed interface Listeners permits LinuxListeners, MacListeners, WindowsL
             return new LinuxListeners();
         }
         if (os.startsWith("mac") || os.startsWith("darwin")) {
-            return new MacListeners(new CommandRunner(), MacListeners.runningAsRoot());
+            return new MacListeners(Listeners.shell(), MacListeners.runningAsRoot());
         }
         if (os.startsWith("windows")) {
-            return new WindowsListeners(new CommandRunner());
+            return new WindowsListeners(Listeners.shell());
         }
         return new UnsupportedListeners(osName);
     }

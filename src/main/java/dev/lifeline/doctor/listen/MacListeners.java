@@ -1,5 +1,7 @@
 package dev.lifeline.doctor.listen;
 
+import dev.lifeline.os.Shell;
+
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -21,10 +23,10 @@ import java.util.stream.Collectors;
  * started by launchd as root) looks free. The scan says so for every port where it found nothing.
  */
 final class MacListeners implements Listeners {
-    private final CommandRunner runner;
+    private final Shell runner;
     private final boolean root;
 
-    MacListeners(CommandRunner runner, boolean root) {
+    MacListeners(Shell runner, boolean root) {
         this.runner = runner;
         this.root = root;
     }
@@ -42,22 +44,20 @@ final class MacListeners implements Listeners {
         }
         String portList = new TreeSet<>(ports).stream().map(String::valueOf).collect(Collectors.joining(","));
         // -n -P: numbers, no DNS or service names; +c 0: the whole command name, not 9 characters of it
-        CommandRunner.Outcome outcome = runner.run("lsof", "-nP", "+c", "0", "-iTCP:" + portList, "-sTCP:LISTEN", "-FpcuLtn");
-        List<LsofSocket> sockets = switch (outcome) {
-            case CommandRunner.Outcome.Failed f -> {
-                notes.add(f.note() + ": cannot see who listens on port " + portList);
-                yield List.of();
+        Shell.Result outcome = runner.run("lsof", "-nP", "+c", "0", "-iTCP:" + portList, "-sTCP:LISTEN", "-FpcuLtn");
+        List<LsofSocket> sockets;
+        if (!outcome.ran()) {
+            notes.add(outcome.problem() + ": cannot see who listens on port " + portList);
+            sockets = List.of();
+        } else {
+            // lsof exits 1 both when nothing matched and on errors; only the latter say something
+            if (outcome.exitCode() != 0 && !outcome.stderr().isBlank()) {
+                notes.add("lsof exited " + outcome.exitCode() + ": " + outcome.firstErrorLine());
             }
-            case CommandRunner.Outcome.Exited e -> {
-                // lsof exits 1 both when nothing matched and on errors; only the latter say something
-                if (e.exitCode() != 0 && !e.stderr().isBlank()) {
-                    notes.add("lsof exited " + e.exitCode() + ": " + e.firstErrorLine());
-                }
-                Lsof parsed = parseLsof(e.stdout());
-                parsed.problems().forEach(p -> notes.add("could not read lsof output: " + p));
-                yield parsed.sockets();
-            }
-        };
+            Lsof parsed = parseLsof(outcome.stdout());
+            parsed.problems().forEach(p -> notes.add("could not read lsof output: " + p));
+            sockets = parsed.sockets();
+        }
         Map<Long, String> commandLines = commandLines(sockets.stream().map(LsofSocket::pid).collect(Collectors.toSet()), notes);
         boolean dualStack = sockets.stream().anyMatch(s -> s.address() instanceof Inet6Address && s.address().isAnyLocalAddress())
                 && dualStackDefault(notes);
@@ -68,7 +68,7 @@ final class MacListeners implements Listeners {
             listeners.add(new Listener(s.address(), s.port(), dual, s.uid(), s.login(), Optional.of(owner)));
         }
         List<Listener> tidy = Scans.tidy(listeners);
-        if (!root && outcome instanceof CommandRunner.Outcome.Exited) {
+        if (!root && outcome.ran()) {
             Set<Integer> empty = new TreeSet<>(ports);
             tidy.forEach(l -> empty.remove(l.port()));
             if (!empty.isEmpty()) {
@@ -85,31 +85,27 @@ final class MacListeners implements Listeners {
             return Map.of();
         }
         String list = new TreeSet<>(pids).stream().map(String::valueOf).collect(Collectors.joining(","));
-        return switch (runner.run("ps", "-ww", "-o", "pid=,args=", "-p", list)) {
-            case CommandRunner.Outcome.Failed f -> {
-                notes.add(f.note() + ": command lines are not shown");
-                yield Map.of();
-            }
-            // ps exits 1 when one of the processes ended meanwhile; the others are still listed
-            case CommandRunner.Outcome.Exited e -> parsePidAndRest(e.stdout());
-        };
+        Shell.Result ps = runner.run("ps", "-ww", "-o", "pid=,args=", "-p", list);
+        if (!ps.ran()) {
+            notes.add(ps.problem() + ": command lines are not shown");
+            return Map.of();
+        }
+        // ps exits 1 when one of the processes ended meanwhile; the others are still listed
+        return parsePidAndRest(ps.stdout());
     }
 
     /** macOS's counterpart of bindv6only: whether {@code ::} sockets also take IPv4 unless the program said otherwise. */
     private boolean dualStackDefault(List<String> notes) {
-        return switch (runner.run("sysctl", "-n", "net.inet6.ip6.v6only")) {
-            case CommandRunner.Outcome.Exited e when e.exitCode() == 0 && e.stdout().strip().equals("0") -> true;
-            case CommandRunner.Outcome.Exited e when e.exitCode() == 0 && e.stdout().strip().equals("1") -> false;
-            case CommandRunner.Outcome.Exited e -> {
-                notes.add("could not read sysctl net.inet6.ip6.v6only (" + (e.stderr().isBlank() ? "exit " + e.exitCode()
-                        : e.firstErrorLine()) + "): treating [::] listeners as IPv6-only");
-                yield false;
-            }
-            case CommandRunner.Outcome.Failed f -> {
-                notes.add(f.note() + ": treating [::] listeners as IPv6-only");
-                yield false;
-            }
-        };
+        Shell.Result r = runner.run("sysctl", "-n", "net.inet6.ip6.v6only");
+        if (r.ok() && r.stdout().strip().equals("0")) {
+            return true;
+        }
+        if (r.ok() && r.stdout().strip().equals("1")) {
+            return false;
+        }
+        notes.add((r.ran() ? "could not read sysctl net.inet6.ip6.v6only (" + (r.stderr().isBlank() ? "exit " + r.exitCode()
+                : r.firstErrorLine()) + ")" : r.problem()) + ": treating [::] listeners as IPv6-only");
+        return false;
     }
 
     @Override
@@ -120,24 +116,24 @@ final class MacListeners implements Listeners {
             return new ProcessScan(List.of(), notes);
         }
         // comm and args apart: comm may contain spaces (".../MacOS/LM Studio"), so one line cannot hold both unambiguously
-        List<PsRow> rows = switch (runner.run("ps", "-A", "-ww", "-o", "pid=,user=,comm=")) {
-            case CommandRunner.Outcome.Failed f -> {
-                notes.add(f.note() + ": cannot tell which servers run");
-                yield List.of();
+        Shell.Result ps = runner.run("ps", "-A", "-ww", "-o", "pid=,user=,comm=");
+        List<PsRow> rows = List.of();
+        if (!ps.ran()) {
+            notes.add(ps.problem() + ": cannot tell which servers run");
+        } else if (ps.exitCode() != 0) {
+            notes.add("ps exited " + ps.exitCode() + ": " + ps.firstErrorLine() + ": cannot tell which servers run");
+        } else {
+            rows = parsePs(ps.stdout());
+        }
+        Map<Long, String> args = Map.of();
+        if (!rows.isEmpty()) {
+            Shell.Result a = runner.run("ps", "-A", "-ww", "-o", "pid=,args=");
+            if (a.ran()) {
+                args = parsePidAndRest(a.stdout());
+            } else {
+                notes.add(a.problem() + ": servers run by Python (vLLM) cannot be recognised");
             }
-            case CommandRunner.Outcome.Exited e when e.exitCode() != 0 -> {
-                notes.add("ps exited " + e.exitCode() + ": " + e.firstErrorLine() + ": cannot tell which servers run");
-                yield List.of();
-            }
-            case CommandRunner.Outcome.Exited e -> parsePs(e.stdout());
-        };
-        Map<Long, String> args = rows.isEmpty() ? Map.of() : switch (runner.run("ps", "-A", "-ww", "-o", "pid=,args=")) {
-            case CommandRunner.Outcome.Failed f -> {
-                notes.add(f.note() + ": servers run by Python (vLLM) cannot be recognised");
-                yield Map.of();
-            }
-            case CommandRunner.Outcome.Exited e -> parsePidAndRest(e.stdout());
-        };
+        }
         List<RunningProcess> found = new ArrayList<>();
         for (PsRow row : rows) {
             String name = baseName(row.comm());

@@ -1,5 +1,7 @@
 package dev.lifeline.doctor.listen;
 
+import dev.lifeline.os.Shell;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,9 +22,9 @@ import java.util.regex.Pattern;
 final class WindowsListeners implements Listeners {
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
 
-    private final CommandRunner runner;
+    private final Shell runner;
 
-    WindowsListeners(CommandRunner runner) {
+    WindowsListeners(Shell runner) {
         this.runner = runner;
     }
 
@@ -33,21 +35,19 @@ final class WindowsListeners implements Listeners {
         if (ports.isEmpty()) {
             return new ListenerScan(List.of(), notes);
         }
-        List<NetstatSocket> sockets = switch (runner.run("netstat", "-ano")) {
-            case CommandRunner.Outcome.Failed f -> {
-                notes.add(f.note() + ": cannot see who listens on any port");
-                yield List.of();
-            }
-            case CommandRunner.Outcome.Exited e when e.exitCode() != 0 -> {
-                notes.add("netstat -ano exited " + e.exitCode() + ": " + e.firstErrorLine());
-                yield List.of();
-            }
-            case CommandRunner.Outcome.Exited e -> {
-                Netstat parsed = parseNetstat(e.stdout());
-                parsed.problems().forEach(p -> notes.add("could not read netstat output: " + p));
-                yield parsed.sockets().stream().filter(s -> ports.contains(s.port())).toList();
-            }
-        };
+        Shell.Result netstat = runner.run("netstat", "-ano");
+        List<NetstatSocket> sockets;
+        if (!netstat.ran()) {
+            notes.add(netstat.problem() + ": cannot see who listens on any port");
+            sockets = List.of();
+        } else if (netstat.exitCode() != 0) {
+            notes.add("netstat -ano exited " + netstat.exitCode() + ": " + netstat.firstErrorLine());
+            sockets = List.of();
+        } else {
+            Netstat parsed = parseNetstat(netstat.stdout());
+            parsed.problems().forEach(p -> notes.add("could not read netstat output: " + p));
+            sockets = parsed.sockets().stream().filter(s -> ports.contains(s.port())).toList();
+        }
         Map<Long, String> names = sockets.isEmpty() ? Map.of() : tasks(notes, "process names are not shown");
         List<Listener> listeners = new ArrayList<>();
         for (NetstatSocket s : sockets) {
@@ -84,17 +84,16 @@ final class WindowsListeners implements Listeners {
     }
 
     private Map<Long, String> tasks(List<String> notes, String consequence) {
-        return switch (runner.run("tasklist", "/fo", "csv", "/nh")) {
-            case CommandRunner.Outcome.Failed f -> {
-                notes.add(f.note() + ": " + consequence);
-                yield Map.of();
-            }
-            case CommandRunner.Outcome.Exited e when e.exitCode() != 0 -> {
-                notes.add("tasklist exited " + e.exitCode() + ": " + e.firstErrorLine() + ": " + consequence);
-                yield Map.of();
-            }
-            case CommandRunner.Outcome.Exited e -> parseTasklist(e.stdout());
-        };
+        Shell.Result r = runner.run("tasklist", "/fo", "csv", "/nh");
+        if (!r.ran()) {
+            notes.add(r.problem() + ": " + consequence);
+            return Map.of();
+        }
+        if (r.exitCode() != 0) {
+            notes.add("tasklist exited " + r.exitCode() + ": " + r.firstErrorLine() + ": " + consequence);
+            return Map.of();
+        }
+        return parseTasklist(r.stdout());
     }
 
     /** A listening socket as netstat shows it. */

@@ -1,7 +1,7 @@
 package dev.lifeline.firewall.plan;
 
 import dev.lifeline.firewall.Cidr;
-import dev.lifeline.firewall.Shell;
+import dev.lifeline.os.Shell;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

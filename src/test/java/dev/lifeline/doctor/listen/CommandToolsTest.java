@@ -1,5 +1,6 @@
 package dev.lifeline.doctor.listen;
 
+import dev.lifeline.os.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,42 +43,12 @@ class CommandToolsTest {
     }
 
     @Test
-    void runnerCapturesOutputErrorsAndExitCode() {
-        CommandRunner.Outcome outcome = new CommandRunner().run("sh", "-c", "echo out; echo oops >&2; exit 3");
-
-        assertThat(outcome).isInstanceOfSatisfying(CommandRunner.Outcome.Exited.class, e -> {
-            assertThat(e.exitCode()).isEqualTo(3);
-            assertThat(e.stdout()).isEqualTo("out\n");
-            assertThat(e.firstErrorLine()).isEqualTo("oops");
-        });
-    }
-
-    @Test
-    void aMissingCommandIsANoteNotAnException() {
-        CommandRunner.Outcome outcome = new CommandRunner().run("lifeline-no-such-tool", "-x");
-
-        assertThat(outcome).isInstanceOfSatisfying(CommandRunner.Outcome.Failed.class,
-                f -> assertThat(f.note()).startsWith("could not run lifeline-no-such-tool"));
-    }
-
-    @Test
-    void aHangingCommandIsStoppedAtTheTimeout() {
-        long start = System.nanoTime();
-        CommandRunner.Outcome outcome = new CommandRunner(Duration.ofMillis(300)).run("sleep", "30");
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-
-        assertThat(outcome).isInstanceOfSatisfying(CommandRunner.Outcome.Failed.class,
-                f -> assertThat(f.note()).isEqualTo("sleep 30 did not finish within 300 ms and was stopped"));
-        assertThat(millis).isLessThan(3000);
-    }
-
-    @Test
     void lsofFindsTheListenerItsProcessAndCommandLine() throws Exception {
         assumeLsof();
         int v4 = listen(StandardProtocolFamily.INET, "127.0.0.1");
         int v6 = listen(StandardProtocolFamily.INET6, "::1");
 
-        ListenerScan scan = new MacListeners(new CommandRunner(), true).listening(Set.of(v4, v6));
+        ListenerScan scan = new MacListeners(Shell.local(), true).listening(Set.of(v4, v6));
 
         assertThat(scan.on(v4)).singleElement().satisfies(l -> {
             assertThat(l.display()).isEqualTo("127.0.0.1:" + v4);
@@ -103,8 +74,8 @@ class CommandToolsTest {
             port = ((InetSocketAddress) c.getLocalAddress()).getPort();
         }
 
-        ListenerScan asRoot = new MacListeners(new CommandRunner(), true).listening(port);
-        ListenerScan asUser = new MacListeners(new CommandRunner(), false).listening(port);
+        ListenerScan asRoot = new MacListeners(Shell.local(), true).listening(port);
+        ListenerScan asUser = new MacListeners(Shell.local(), false).listening(port);
 
         assertThat(asRoot.listeners()).isEmpty();
         assertThat(asRoot.notes()).isEmpty();
@@ -119,7 +90,7 @@ class CommandToolsTest {
         Path llama = Files.createSymbolicLink(dir.resolve("llama-server"), sleep);
         long pid = start(llama.toString(), "60").pid();
 
-        ProcessScan scan = new MacListeners(new CommandRunner(), true).running(Set.of("llama-server"));
+        ProcessScan scan = new MacListeners(Shell.local(), true).running(Set.of("llama-server"));
 
         assertThat(scan.notes()).isEmpty();
         assertThat(scan.anyOf(Set.of("llama-server"))).singleElement().satisfies(p -> {
@@ -134,14 +105,14 @@ class CommandToolsTest {
     void withoutItsToolsAScanSaysSoInsteadOfFailing() {
         assumeTrue(!System.getProperty("os.name").startsWith("Windows"), "tasklist exists on Windows");
 
-        ProcessScan scan = new WindowsListeners(new CommandRunner()).running(Set.of("ollama"));
+        ProcessScan scan = new WindowsListeners(Shell.local()).running(Set.of("ollama"));
 
         assertThat(scan.found()).isEmpty();
-        assertThat(scan.notes()).singleElement().asString().startsWith("could not run tasklist").endsWith("cannot tell which servers run");
+        assertThat(scan.notes()).singleElement().asString().startsWith("tasklist is not installed").endsWith("cannot tell which servers run");
     }
 
     private static void assumeLsof() {
-        boolean present = new CommandRunner().run("lsof", "-v") instanceof CommandRunner.Outcome.Exited;
+        boolean present = Shell.local().run("lsof", "-v").ran();
         assumeTrue(present, "needs lsof");
     }
 

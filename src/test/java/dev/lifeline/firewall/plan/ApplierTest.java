@@ -1,6 +1,6 @@
 package dev.lifeline.firewall.plan;
 
-import dev.lifeline.firewall.Shell;
+import dev.lifeline.os.Shell;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

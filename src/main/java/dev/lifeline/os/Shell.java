@@ -1,4 +1,4 @@
-package dev.lifeline.firewall;
+package dev.lifeline.os;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,15 +14,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs one external command with a bounded wait and captures what it printed. Firewall tools are optional and often
- * need root, so every outcome (missing binary, permission error, hang) is a {@link Result}, never an exception: the
- * doctor reports what it could not read instead of crashing.
+ * Runs one external command with a bounded wait and captures what it printed. The tools the doctor, the firewall
+ * commands and the drill call (lsof, netstat, nft, ufw, firewall-cmd...) are optional and often need root, so every
+ * outcome (missing binary, permission error, hang) is a {@link Result}, never an exception: what could not be read is
+ * reported instead of crashing.
  *
  * <p>A shell has a <em>command prefix</em> that is put in front of every command, e.g. {@code ip netns exec srv} or a
  * wrapper that gives ufw a private {@code /etc}. Tests use it to run the very same detection inside a network namespace;
  * production uses {@link #local()} with no prefix.
  */
 public final class Shell {
+    /** What tools print in: the system's own encoding (a Windows console code page, UTF-8 elsewhere). */
+    private static final java.nio.charset.Charset OUTPUT = java.nio.charset.Charset.forName(
+            System.getProperty("native.encoding", "UTF-8"), StandardCharsets.UTF_8);
+
     /** Long enough for {@code firewall-cmd} (a Python start-up plus a D-Bus round trip), short enough for a CLI. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
 
@@ -119,7 +124,7 @@ public final class Shell {
         CompletableFuture<String> result = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try (in) {
-                result.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                result.complete(new String(in.readAllBytes(), OUTPUT));
             } catch (IOException e) {
                 result.complete("");
             }
@@ -164,6 +169,17 @@ public final class Shell {
 
         public boolean notInstalled() {
             return outcome == Outcome.NOT_INSTALLED;
+        }
+
+        /** It ran to its end: the exit code is the tool's to interpret (lsof exits 1 when nothing matches). */
+        public boolean ran() {
+            return outcome == Outcome.RAN;
+        }
+
+        /** The first line the tool wrote to stderr, or {@code no message}. */
+        public String firstErrorLine() {
+            String line = firstLine(stderr);
+            return line.isEmpty() ? "no message" : line;
         }
 
         /** The tool ran but said it needs root ("Operation not permitted", "Permission denied", "need to be root"). */

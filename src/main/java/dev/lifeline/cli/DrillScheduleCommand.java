@@ -40,6 +40,11 @@ public final class DrillScheduleCommand implements Callable<Integer> {
             + " monitor.alerts (adds --announce --config FILE)")
     Path config;
 
+    /** Text that would need quoting in a crontab line or a unit's ExecStart: refused rather than quoted three ways. */
+    private static boolean unsafe(String text) {
+        return text.matches(".*[\\s'\"\\\\%$`].*");
+    }
+
     public DrillScheduleCommand(Map<String, String> env) {
         this.env = env;
     }
@@ -51,15 +56,15 @@ public final class DrillScheduleCommand implements Callable<Integer> {
         if (MonitorCommand.DurationOption.parse(duration, "--duration", err).isEmpty()) {
             return 2;
         }
-        if (MonitorCommand.url(gateway).isEmpty() || gateway.matches(".*[\\s'\"\\\\%$`].*")) {
+        if (MonitorCommand.url(gateway).isEmpty() || unsafe(gateway)) {
             err.println("lifeline: --gateway " + gateway + " (expected: the gateway's URL, such as http://127.0.0.1:8470)");
             return 2;
         }
-        if (reports.toString().matches(".*[\\s'\"\\\\%$`].*") || !reports.isAbsolute()) {
+        if (unsafe(reports.toString()) || !reports.isAbsolute()) {
             err.println("lifeline: --reports " + reports + " (expected: an absolute folder without spaces or quotes)");
             return 2;
         }
-        if (config != null && (config.toString().matches(".*[\\s'\"\\\\%$`].*") || !config.isAbsolute())) {
+        if (config != null && (unsafe(config.toString()) || !config.isAbsolute())) {
             err.println("lifeline: --config " + config + " (expected: an absolute path without spaces or quotes)");
             return 2;
         }

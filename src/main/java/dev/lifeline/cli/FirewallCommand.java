@@ -1,5 +1,7 @@
 package dev.lifeline.cli;
 
+import dev.lifeline.doctor.listen.Addresses;
+import dev.lifeline.firewall.Family;
 import dev.lifeline.firewall.FirewallDetector;
 import dev.lifeline.firewall.FirewallReport;
 import dev.lifeline.os.Shell;
@@ -138,8 +140,8 @@ public final class FirewallCommand implements Runnable {
     static List<String> dockerUser(Policy policy) {
         List<String> out = new ArrayList<>();
         String match = "-p tcp -m conntrack --ctorigdstport " + policy.port();
-        for (dev.lifeline.firewall.Family f : dev.lifeline.firewall.Family.values()) {
-            String tool = f == dev.lifeline.firewall.Family.IPV4 ? "iptables" : "ip6tables";
+        for (Family f : Family.values()) {
+            String tool = f == Family.IPV4 ? "iptables" : "ip6tables";
             out.add("sudo " + tool + " -I DOCKER-USER " + match + " -j DROP");
             policy.allow().sources(f).forEach(c -> out.add("sudo " + tool + " -I DOCKER-USER " + match + " -s " + c + " -j RETURN"));
         }
@@ -359,7 +361,7 @@ public final class FirewallCommand implements Runnable {
                         : "--host " + host) + ": does not resolve");
                 return 2;
             }
-            String where = dev.lifeline.doctor.listen.Addresses.withPort(target, port);
+            String where = Addresses.withPort(target, port);
             String outcome;
             String words;
             try (Socket s = new Socket()) {
@@ -373,7 +375,7 @@ public final class FirewallCommand implements Runnable {
                 }
                 s.connect(new InetSocketAddress(target, port), (int) t.get().toMillis());
                 outcome = "open";
-                words = "connected from " + dev.lifeline.doctor.listen.Addresses.format(s.getLocalAddress()) + ": this machine gets in";
+                words = "connected from " + Addresses.format(s.getLocalAddress()) + ": this machine gets in";
             } catch (SocketTimeoutException e) {
                 outcome = "blocked";
                 words = "no answer within " + timeout + ": dropped (a firewall keeps this machine out)";

@@ -8,7 +8,6 @@ import dev.lifeline.doctor.Http.Problem;
 import dev.lifeline.doctor.Http.Result;
 import dev.lifeline.doctor.Target.Api;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

@@ -90,8 +90,11 @@ record Hardening(Path root) {
                 if (Files.isDirectory(p) && Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_WRITE)) {
                     open.add("/" + root.relativize(p) + " is writable by every user");
                 }
-            } catch (IOException | UnsupportedOperationException e) {
-                return List.of();
+            } catch (UnsupportedOperationException e) {
+                return List.of(); // no POSIX permissions here (Windows): ACLs are another matter
+            } catch (IOException e) {
+                return List.of(new Finding(label, "harden.models-unknown", Severity.INFO, "the models folder's permissions could not be read",
+                        List.of("/" + root.relativize(p) + ": " + e.getMessage()), List.of("run the doctor with sudo to check them")));
             }
         }
         if (open.isEmpty()) {

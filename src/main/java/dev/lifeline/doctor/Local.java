@@ -11,7 +11,6 @@ import dev.lifeline.firewall.ToolReport;
 import dev.lifeline.firewall.Verdict;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

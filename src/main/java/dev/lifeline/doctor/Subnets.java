@@ -1,5 +1,8 @@
 package dev.lifeline.doctor;
 
+import dev.lifeline.doctor.listen.Addresses;
+import dev.lifeline.firewall.Cidr;
+
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
@@ -31,7 +34,7 @@ final class Subnets {
                 }
                 for (InterfaceAddress a : nif.getInterfaceAddresses()) {
                     if (a.getAddress() instanceof Inet4Address v4 && a.getNetworkPrefixLength() > 0 && a.getNetworkPrefixLength() < 32) {
-                        out.add(network(v4, a.getNetworkPrefixLength()));
+                        out.add(Cidr.parse(v4.getHostAddress() + "/" + a.getNetworkPrefixLength()).toString());
                     }
                 }
             }
@@ -49,16 +52,9 @@ final class Subnets {
         try (DatagramSocket s = new DatagramSocket()) {
             s.connect(new InetSocketAddress(InetAddress.getByName(host), port));
             InetAddress a = s.getLocalAddress();
-            return a.isAnyLocalAddress() ? Optional.empty() : Optional.of(dev.lifeline.doctor.listen.Addresses.format(a));
+            return a.isAnyLocalAddress() ? Optional.empty() : Optional.of(Addresses.format(a));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
-    }
-
-    private static String network(Inet4Address a, int prefix) {
-        byte[] b = a.getAddress();
-        int v = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-        int masked = prefix == 0 ? 0 : v & (-1 << (32 - prefix));
-        return ((masked >>> 24) & 0xff) + "." + ((masked >>> 16) & 0xff) + "." + ((masked >>> 8) & 0xff) + "." + (masked & 0xff) + "/" + prefix;
     }
 }

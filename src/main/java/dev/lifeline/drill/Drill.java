@@ -3,6 +3,7 @@ package dev.lifeline.drill;
 import dev.lifeline.drill.Sample.Phase;
 import dev.lifeline.drill.Workload.Prompt;
 import dev.lifeline.drill.Workload.Task;
+import dev.lifeline.os.Shell;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class Drill implements AutoCloseable {
      */
     public static Drill viaFirewall(URI gateway, Optional<String> key, Map<String, URI> cloudUrls, Duration requestTimeout) {
         GatewayClient client = new GatewayClient(gateway, key, Optional.empty(), requestTimeout);
-        return new Drill(client, new Outage.Firewall(cloudUrls, dev.lifeline.os.Shell.local()), Clock.systemUTC());
+        return new Drill(client, new Outage.Firewall(cloudUrls, Shell.local()), Clock.systemUTC());
     }
 
     /** How the cloud is taken away, for the plan. */
@@ -130,7 +131,7 @@ public final class Drill implements AutoCloseable {
             }
         }
         // stopped early, the recovery was not waited for: it is no failure
-        DrillReport.Verdict v = DrillReport.judge(samples, cloud, recovery, plan.recoveryBound(), plan.length(), started,
+        DrillReport.Verdict v = DrillReport.judge(samples, cloud, recovery, plan.recoveryBound(), started,
                 stop.get() ? Optional.empty() : lifted);
         List<String> failures = new ArrayList<>(v.failures());
         if (plan.monitorState().isPresent() && started.isPresent()) {

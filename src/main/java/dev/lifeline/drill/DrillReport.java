@@ -60,8 +60,8 @@ public record DrillReport(String gateway, String outage, Duration planned, Optio
     }
 
     /** The verdict's reasons, computed from the samples: what the drill promises to verify. */
-    static Verdict judge(List<Sample> samples, List<String> cloud, Optional<Duration> recovery, Duration bound, Duration planned,
-            Optional<Instant> started, Optional<Instant> lifted) {
+    static Verdict judge(List<Sample> samples, List<String> cloud, Optional<Duration> recovery, Duration bound, Optional<Instant> started,
+            Optional<Instant> lifted) {
         List<String> failures = new ArrayList<>();
         List<String> surprises = new ArrayList<>();
         List<Sample> outage = samples.stream().filter(s -> s.phase() == Phase.OUTAGE).toList();

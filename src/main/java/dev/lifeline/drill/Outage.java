@@ -1,7 +1,11 @@
 package dev.lifeline.drill;
 
+import dev.lifeline.os.Shell;
+
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How the drill takes the cloud away, and gives it back. Whatever happens in between, {@link #start} must leave a block
@@ -69,7 +73,7 @@ interface Outage {
      *
      * @param cloudUrls the cloud backends by name, with their URLs
      */
-    record Firewall(java.util.Map<String, java.net.URI> cloudUrls, dev.lifeline.os.Shell shell) implements Outage {
+    record Firewall(Map<String, URI> cloudUrls, Shell shell) implements Outage {
         @Override
         public void preflight() throws DrillException {
             try {

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static dev.lifeline.testing.Netns.ALLOWED_V4;
-import static dev.lifeline.testing.Netns.DENIED_V6;
 import static dev.lifeline.testing.Netns.SERVER_V4;
 import static dev.lifeline.testing.Netns.SERVER_V6;
 import static org.assertj.core.api.Assertions.assertThat;
